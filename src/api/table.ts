@@ -1,0 +1,162 @@
+/**
+ * The single source of truth for what BSL sees: classes, methods, properties, their Russian and
+ * English names, parameter counts and defaults. The engine dispatches by these ids, and
+ * `scripts/gen-native.mjs` generates the C++ library's name table from this file at build time.
+ *
+ * Ids are positions in the arrays: they are what crosses the wire, so append new members at the
+ * end of a class and never reorder.
+ */
+
+/** How a parameter's value is checked by the engine. */
+export type ParamKind =
+  /** a String; anything else is a «<bad cast>» */
+  | 'string'
+  /** a Number (any numeric variant type) */
+  | 'number'
+  /** message body: a String (text frame) */
+  | 'message'
+  /** an out-parameter: the incoming value is ignored and a new one is written back */
+  | 'out';
+
+export interface ParamSpec {
+  readonly ru: string;
+  readonly en: string;
+  readonly kind: ParamKind;
+  /**
+   * The value used when BSL omits the argument (or passes Undefined).
+   * `undefined` means the parameter is mandatory. `null` means "Undefined" (VTYPE_EMPTY).
+   */
+  readonly default?: string | number | boolean | null;
+}
+
+/** What the library does by itself when its engine process is gone. */
+export type EngineLostPolicy =
+  /** fail with the "engine is not running" error (the default) */
+  | 'error'
+  /** start a new engine and a new object there, then make the call */
+  | 'restart'
+  /** succeed without doing anything (nothing to stop or disconnect any more) */
+  | 'succeed';
+
+export interface MethodSpec {
+  readonly ru: string;
+  readonly en: string;
+  /** further names accepted by FindMethod (the document uses two names for Receive) */
+  readonly aliases?: readonly string[];
+  readonly params: readonly ParamSpec[];
+  /** HasRetVal: the method can be used in an expression */
+  readonly returns: boolean;
+  /** answered by the library itself, never sent to the engine */
+  readonly local?: 'errorDescription';
+  readonly onEngineLost?: EngineLostPolicy;
+}
+
+export interface PropSpec {
+  readonly ru: string;
+  readonly en: string;
+  readonly readable: boolean;
+  readonly writable: boolean;
+  /** the value the library reports when its engine process is gone */
+  readonly whenEngineLost: string | number | boolean;
+}
+
+export interface ClassSpec {
+  /** the name returned by GetClassNames and RegisterExtensionAs: BSL type AddIn.<Symbolic>.<name> */
+  readonly name: string;
+  readonly methods: readonly MethodSpec[];
+  readonly props: readonly PropSpec[];
+}
+
+const errorDescription: MethodSpec = {
+  ru: 'ОписаниеОшибки',
+  en: 'ErrorDescription',
+  params: [],
+  returns: true,
+  local: 'errorDescription',
+};
+
+const timeout: ParamSpec = { ru: 'Таймаут', en: 'Timeout', kind: 'number' };
+const data: ParamSpec = { ru: 'Данные', en: 'Data', kind: 'out', default: null };
+const clientId: ParamSpec = { ru: 'ИДКлиента', en: 'ClientID', kind: 'number' };
+const body: ParamSpec = { ru: 'ТелоСообщения', en: 'MessageBody', kind: 'message' };
+
+export const CLIENT: ClassSpec = {
+  name: 'Client',
+  methods: [
+    {
+      ru: 'Подключиться',
+      en: 'Connect',
+      params: [{ ru: 'АдресСервера', en: 'ServerAddress', kind: 'string' }],
+      returns: true,
+      onEngineLost: 'restart',
+    },
+    { ru: 'Отключиться', en: 'Disconnect', params: [], returns: true, onEngineLost: 'succeed' },
+    { ru: 'Отправить', en: 'Send', params: [body], returns: true },
+    {
+      ru: 'Принять',
+      en: 'Receive',
+      aliases: ['Получить'],
+      params: [timeout, data],
+      returns: true,
+    },
+    errorDescription,
+  ],
+  props: [
+    { ru: 'Статус', en: 'Status', readable: true, writable: false, whenEngineLost: -1 },
+    { ru: 'Сервер', en: 'Server', readable: true, writable: false, whenEngineLost: '' },
+  ],
+};
+
+export const SERVER: ClassSpec = {
+  name: 'Server',
+  methods: [
+    {
+      ru: 'Запустить',
+      en: 'Run',
+      // Two forms are accepted (see docs/decisions.md): Run(iface, port, pemWithKeyAndCert, password)
+      // and the five-argument form the document's own example uses: Run(iface, port, cert, key, password).
+      params: [
+        { ru: 'Интерфейс', en: 'Interface', kind: 'string' },
+        { ru: 'Порт', en: 'Port', kind: 'number' },
+        { ru: 'Сертификат', en: 'Certificate', kind: 'string', default: '' },
+        { ru: 'Пароль', en: 'Password', kind: 'string', default: '' },
+        { ru: 'ПарольКлюча', en: 'KeyPassword', kind: 'string', default: '' },
+      ],
+      returns: true,
+      onEngineLost: 'restart',
+    },
+    { ru: 'Остановить', en: 'Stop', params: [], returns: true, onEngineLost: 'succeed' },
+    { ru: 'Отправить', en: 'Send', params: [clientId, body], returns: true },
+    {
+      ru: 'Принять',
+      en: 'Receive',
+      aliases: ['Получить'],
+      params: [timeout, { ...clientId, kind: 'out', default: null }, data],
+      returns: true,
+    },
+    { ru: 'Отключить', en: 'Disconnect', params: [clientId], returns: true },
+    errorDescription,
+  ],
+  props: [
+    { ru: 'Сервер', en: 'Server', readable: true, writable: false, whenEngineLost: '' },
+    { ru: 'Порт', en: 'Port', readable: true, writable: false, whenEngineLost: 0 },
+    { ru: 'Соединения', en: 'Connections', readable: true, writable: false, whenEngineLost: '' },
+  ],
+};
+
+/** Class ids on the wire are positions in this array. */
+export const CLASSES: readonly ClassSpec[] = [CLIENT, SERVER];
+
+export const CLIENT_CLASS_ID = 0;
+export const SERVER_CLASS_ID = 1;
+
+/** Finds a member's id by its name as BSL would (any language, any letter case). */
+export function findMember(
+  members: readonly { ru: string; en: string; aliases?: readonly string[] }[],
+  name: string,
+): number {
+  const wanted = name.toLocaleLowerCase('ru');
+  return members.findIndex((m) =>
+    [m.ru, m.en, ...(m.aliases ?? [])].some((n) => n.toLocaleLowerCase('ru') === wanted),
+  );
+}

@@ -1,0 +1,226 @@
+/**
+ * Every text a user can see, in Russian and English, in one table. `{0}`, `{1}`… are replaced by
+ * the arguments. Keys marked `library` are also compiled into the native library (it must be able
+ * to say them when there is no engine to ask).
+ */
+export type Lang = 'ru' | 'en';
+
+interface Text {
+  readonly ru: string;
+  readonly en: string;
+  /** also needed by the native library (generated into its table) */
+  readonly library?: true;
+}
+
+export const MESSAGES = {
+  // Arguments
+  badCast: {
+    ru: '<bad cast> Параметр {0} ({1}): ожидается {2}, передано {3}',
+    en: '<bad cast> Parameter {0} ({1}): expected {2}, got {3}',
+    library: true,
+  },
+  missingParam: {
+    ru: 'Не задан обязательный параметр {0} ({1})',
+    en: 'Required parameter {0} ({1}) is missing',
+    library: true,
+  },
+  badTimeout: {
+    ru: 'Таймаут должен быть неотрицательным числом миллисекунд (0 — ждать бесконечно), передано {0}',
+    en: 'Timeout must be a non-negative number of milliseconds (0 waits forever), got {0}',
+  },
+  typeString: { ru: 'Строка', en: 'String' },
+  typeNumber: { ru: 'Число', en: 'Number' },
+  typeBoolean: { ru: 'Булево', en: 'Boolean' },
+  typeDate: { ru: 'Дата', en: 'Date' },
+  typeBinary: { ru: 'ДвоичныеДанные', en: 'BinaryData' },
+  typeUndefined: { ru: 'Неопределено', en: 'Undefined' },
+  typeNull: { ru: 'Null', en: 'Null' },
+  typeOther: { ru: 'значение неподдерживаемого типа', en: 'a value of an unsupported type' },
+  unknownMember: {
+    ru: 'Метод или свойство объекта не обнаружено ({0})',
+    en: 'Object method or property not found ({0})',
+    library: true,
+  },
+  readOnlyProperty: {
+    ru: 'Свойство {0} доступно только для чтения',
+    en: 'Property {0} is read-only',
+    library: true,
+  },
+
+  // Client
+  alreadyConnected: {
+    ru: 'Подключение уже выполнено ({0}). Сначала вызовите Отключиться()',
+    en: 'Подключение уже выполнено / already connected ({0}). Call Disconnect() first',
+  },
+  notConnected: {
+    ru: 'Нет подключения к серверу: сначала вызовите Подключиться()',
+    en: 'Not connected to a server: call Connect() first',
+  },
+  connectionClosed: {
+    ru: 'Соединение с сервером {0} закрыто ({1})',
+    en: 'The connection to {0} is closed ({1})',
+  },
+  invalidUrl: {
+    ru: 'Неверный адрес сервера «{0}»: {1}',
+    en: 'Invalid server address "{0}": {1}',
+  },
+  urlNotParsable: {
+    ru: 'адрес не разбирается как URL (пример: ws://127.0.0.1:9098/path)',
+    en: 'it is not a URL (example: ws://127.0.0.1:9098/path)',
+  },
+  urlBadScheme: {
+    ru: 'схема «{0}» не поддерживается, ожидается ws:// или wss://',
+    en: 'scheme "{0}" is not supported, expected ws:// or wss://',
+  },
+  urlBadPort: { ru: 'порт вне диапазона 1–65535', en: 'port out of range 1–65535' },
+  urlNoHost: { ru: 'не указан узел', en: 'no host given' },
+  urlHasFragment: {
+    ru: 'адрес WebSocket не может содержать фрагмент (#…)',
+    en: 'a WebSocket address cannot contain a fragment (#…)',
+  },
+  connectRefused: {
+    ru: 'Сервер {0} отверг подключение (порт закрыт или сервер не запущен)',
+    en: 'Server {0} refused the connection (port closed or server not running)',
+  },
+  dnsFailed: {
+    ru: 'Не удалось найти узел «{0}» (ошибка DNS: {1})',
+    en: 'Host "{0}" could not be resolved (DNS error: {1})',
+  },
+  tlsFailed: {
+    ru: 'Ошибка TLS при подключении к {0}: {1}',
+    en: 'TLS error while connecting to {0}: {1}',
+  },
+  handshakeStatus: {
+    ru: 'Сервер {0} ответил HTTP {1} вместо перехода на WebSocket',
+    en: 'Server {0} answered HTTP {1} instead of switching to WebSocket',
+  },
+  connectTimeout: {
+    ru: 'Истекло время ожидания подключения к {0} ({1} мс)',
+    en: 'Timed out connecting to {0} ({1} ms)',
+  },
+  connectFailed: {
+    ru: 'Не удалось подключиться к {0}: {1}',
+    en: 'Could not connect to {0}: {1}',
+  },
+  connectAborted: {
+    ru: 'Подключение к {0} прервано вызовом Отключиться()',
+    en: 'Connecting to {0} was aborted by Disconnect()',
+  },
+  outgoingBufferFull: {
+    ru: 'Буфер отправки переполнен ({0} байт не отправлено, предел {1}): получатель не успевает принимать данные',
+    en: 'Send buffer is full ({0} bytes unsent, limit {1}): the peer is not reading fast enough',
+  },
+  messageTooLarge: {
+    ru: 'Сообщение слишком велико: {0} байт, предел {1}',
+    en: 'Message too large: {0} bytes, limit {1}',
+  },
+
+  // Server
+  serverAlreadyRunning: {
+    ru: 'Сервер уже запущен на {0}:{1}. Сначала вызовите Остановить()',
+    en: 'The server is already running on {0}:{1}. Call Stop() first',
+  },
+  serverNotRunning: {
+    ru: 'Сервер не запущен: сначала вызовите Запустить()',
+    en: 'The server is not running: call Run() first',
+  },
+  portOutOfRange: {
+    ru: 'Порт должен быть целым числом от 1 до 65535, передано {0}',
+    en: 'Port must be a whole number from 1 to 65535, got {0}',
+  },
+  badInterface: {
+    ru: 'Неверный интерфейс для прослушивания «{0}»: ожидается IP-адрес (например, 127.0.0.1 или 0.0.0.0)',
+    en: 'Invalid interface to listen on "{0}": expected an IP address (for example 127.0.0.1 or 0.0.0.0)',
+  },
+  portBusy: {
+    ru: 'Порт {1} на интерфейсе {0} уже занят другой программой',
+    en: 'Port {1} on interface {0} is already in use by another program',
+  },
+  addressNotAvailable: {
+    ru: 'Интерфейс {0} отсутствует на этом компьютере',
+    en: 'Interface {0} does not exist on this computer',
+  },
+  listenDenied: {
+    ru: 'Нет прав на прослушивание порта {1} на {0} (порты ниже 1024 требуют привилегий)',
+    en: 'Permission denied listening on {0}:{1} (ports below 1024 need privileges)',
+  },
+  listenFailed: {
+    ru: 'Не удалось начать прослушивание {0}:{1}: {2}',
+    en: 'Could not listen on {0}:{1}: {2}',
+  },
+  certNotFound: {
+    ru: 'Файл сертификата «{0}» не найден',
+    en: 'Certificate file "{0}" not found',
+  },
+  certUnreadable: {
+    ru: 'Не удалось прочитать файл «{0}»: {1}',
+    en: 'Could not read file "{0}": {1}',
+  },
+  certNoCertificate: {
+    ru: 'В файлах {0} нет сертификата (-----BEGIN CERTIFICATE-----)',
+    en: 'No certificate (-----BEGIN CERTIFICATE-----) in {0}',
+  },
+  certNoKey: {
+    ru: 'В файлах {0} нет закрытого ключа (-----BEGIN … PRIVATE KEY-----)',
+    en: 'No private key (-----BEGIN … PRIVATE KEY-----) in {0}',
+  },
+  certBadPassword: {
+    ru: 'Закрытый ключ зашифрован, а пароль не подходит или не указан',
+    en: 'The private key is encrypted and the password is wrong or missing',
+  },
+  certKeyMismatch: {
+    ru: 'Закрытый ключ не соответствует сертификату',
+    en: 'The private key does not match the certificate',
+  },
+  certInvalid: {
+    ru: 'Неверный сертификат или ключ: {0}',
+    en: 'Invalid certificate or key: {0}',
+  },
+
+  // Engine process (said by the native library)
+  engineNodeNotFound: {
+    ru: 'Не найден Node.js 18 или новее, нужный компоненте WebSocket. Установите пакет nodejs (apt install nodejs / dnf install nodejs) или укажите путь к программе node в переменной окружения ONEC_WEBSOCKET_NODE',
+    en: 'Node.js 18 or later, needed by the WebSocket add-in, was not found. Install the nodejs package (apt install nodejs / dnf install nodejs) or set ONEC_WEBSOCKET_NODE to the path of the node program',
+    library: true,
+  },
+  engineStartFailed: {
+    ru: 'Не удалось запустить движок компоненты WebSocket: {0}',
+    en: 'Could not start the WebSocket add-in engine: {0}',
+    library: true,
+  },
+  engineLost: {
+    ru: 'Процесс движка компоненты WebSocket завершился; соединения этого объекта потеряны. Вызовите Подключиться() или Запустить() снова',
+    en: 'The WebSocket add-in engine process ended; this object\'s connections are lost. Call Connect() or Run() again',
+    library: true,
+  },
+  engineUnsafeDir: {
+    ru: 'Каталог движка «{0}» небезопасен: {1}',
+    en: 'Engine directory "{0}" is unsafe: {1}',
+    library: true,
+  },
+  engineProtocol: {
+    ru: 'Ошибка обмена с движком компоненты WebSocket: {0}',
+    en: 'Protocol error talking to the WebSocket add-in engine: {0}',
+    library: true,
+  },
+  internalError: {
+    ru: 'Внутренняя ошибка компоненты WebSocket: {0}',
+    en: 'Internal error of the WebSocket add-in: {0}',
+    library: true,
+  },
+} as const satisfies Record<string, Text>;
+
+export type MessageKey = keyof typeof MESSAGES;
+
+export function format(lang: Lang, key: MessageKey, args: readonly unknown[] = []): string {
+  const template: string = MESSAGES[key][lang];
+  return template.replace(/\{(\d+)\}/g, (whole, index: string) => {
+    const value = args[Number(index)];
+    return value === undefined ? whole : String(value);
+  });
+}
+
+/** Picks the language from a 1C locale or language code: `ru`, `rus_RUS`, `ru_RU`, `en`, `eng`… */
+export function langFromLocale(locale: string): Lang {
+  return /^\s*en/i.test(locale) ? 'en' : 'ru';
+}
