@@ -1,0 +1,25 @@
+/** Limits shared by clients and servers. Every one is deliberate; docs/limits.md explains them. */
+export interface Limits {
+  /** largest message accepted from a peer, in bytes (bigger ones close the connection with 1009) */
+  maxMessageSize: number;
+  /** bytes queued for the program before the socket is paused (TCP backpressure) */
+  incomingHighWater: number;
+  /** bytes queued below which a paused socket is resumed */
+  incomingLowWater: number;
+  /** unsent bytes per connection above which Send fails instead of buffering more */
+  maxOutgoingBuffer: number;
+}
+
+export const DEFAULT_LIMITS: Readonly<Limits> = {
+  maxMessageSize: 64 * 1024 * 1024,
+  incomingHighWater: 16 * 1024 * 1024,
+  incomingLowWater: 4 * 1024 * 1024,
+  maxOutgoingBuffer: 64 * 1024 * 1024,
+};
+
+/** Connect gives up after this long (DNS, TCP, TLS and the HTTP upgrade together). */
+export const DEFAULT_CONNECT_TIMEOUT_MS = 30_000;
+
+export function withLimits(overrides: Partial<Limits> | undefined): Limits {
+  return { ...DEFAULT_LIMITS, ...overrides };
+}

@@ -1,0 +1,204 @@
+import { createServer as createHttpServer, type IncomingMessage, type Server as HttpServer } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import type { AddressInfo, Socket } from 'node:net';
+import WebSocket, { WebSocketServer } from 'ws';
+import { closeGracefully } from './client.js';
+import { EngineError } from './errors.js';
+import { formatAddress, parseInterface, parsePort } from './listen-address.js';
+import { messageSize, toMessage, type Message } from './message.js';
+import { withLimits, type Limits } from './options.js';
+import { MessageQueue, type Taken } from './queue.js';
+import { loadTlsCredentials } from './tls-credentials.js';
+
+export interface ServerOptions {
+  limits?: Partial<Limits>;
+  /** an upgrade request must arrive complete within this time (slow clients are dropped) */
+  handshakeTimeoutMs?: number;
+}
+
+export interface ServerMessage {
+  id: number;
+  data: Message;
+}
+
+interface Connection {
+  id: number;
+  socket: WebSocket;
+  address: string;
+}
+
+const LISTEN_ERRORS: Record<string, 'portBusy' | 'addressNotAvailable' | 'listenDenied'> = {
+  EADDRINUSE: 'portBusy',
+  EADDRNOTAVAIL: 'addressNotAvailable',
+  EACCES: 'listenDenied',
+};
+
+/**
+ * A WebSocket server with the semantics of the original 1C add-in: it listens in the background,
+ * numbers connections from 1 in accept order, and queues every client's messages in arrival order
+ * for `receive`.
+ */
+export class Server {
+  private http: HttpServer | undefined;
+  private wss: WebSocketServer | undefined;
+  private host = '';
+  private boundPort = 0;
+  private lastId = 0;
+  private readonly clients = new Map<number, Connection>();
+  private readonly limits: Limits;
+  private readonly queue: MessageQueue<ServerMessage>;
+  private everRun = false;
+
+  constructor(private readonly options: ServerOptions = {}) {
+    this.limits = withLimits(options.limits);
+    this.queue = new MessageQueue<ServerMessage>(
+      (m) => messageSize(m.data),
+      { pause: () => this.eachSocket((s) => s.pause()), resume: () => this.eachSocket((s) => s.resume()) },
+      this.limits.incomingHighWater,
+      this.limits.incomingLowWater,
+    );
+  }
+
+  /** The interface being listened on ("" when stopped). */
+  get server(): string {
+    return this.http ? this.host : '';
+  }
+
+  get port(): number {
+    return this.http ? this.boundPort : 0;
+  }
+
+  get isRunning(): boolean {
+    return this.http !== undefined;
+  }
+
+  /** `ID: address | ID: address` of the open connections, in id order. */
+  get connections(): string {
+    return [...this.clients.values()].map((c) => `${c.id}: ${c.address}`).join(' | ');
+  }
+
+  get connectionIds(): number[] {
+    return [...this.clients.keys()];
+  }
+
+  get queued(): { messages: number; bytes: number } {
+    return { messages: this.queue.length, bytes: this.queue.bytes };
+  }
+
+  async run(iface: string, port: number, certificate = '', keyOrPassword = '', password = ''): Promise<void> {
+    if (this.http) throw new EngineError('serverAlreadyRunning', [this.host, this.boundPort]);
+    const host = parseInterface(iface);
+    const wantedPort = parsePort(port);
+    const handshakeTimeout = this.options.handshakeTimeoutMs ?? 10_000;
+    const serverOptions = { headersTimeout: handshakeTimeout, requestTimeout: handshakeTimeout };
+    const http = certificate
+      ? createHttpsServer({ ...serverOptions, ...loadTlsCredentials(certificate, keyOrPassword, password), handshakeTimeout })
+      : createHttpServer(serverOptions);
+    http.on('request', (_request, response) => {
+      response.writeHead(426, { 'Content-Type': 'text/plain; charset=utf-8', Upgrade: 'websocket' });
+      response.end('This is a WebSocket server.\n');
+    });
+    http.on('clientError', (_error, socket: Socket) => socket.destroy());
+    await listen(http, host, wantedPort);
+    const wss = new WebSocketServer({
+      server: http,
+      maxPayload: this.limits.maxMessageSize,
+      maxFragments: 0,
+      perMessageDeflate: false,
+      clientTracking: false,
+    });
+    wss.on('connection', (socket, request) => this.accept(socket, request));
+    wss.on('error', () => undefined);
+    this.http = http;
+    this.wss = wss;
+    this.host = host;
+    this.boundPort = (http.address() as AddressInfo).port;
+    this.everRun = true;
+    this.queue.reopen();
+  }
+
+  /** Queues a message for one client: false if there is no open connection with that id. */
+  send(id: number, data: string | Uint8Array): boolean {
+    const connection = this.clients.get(id);
+    if (!connection || connection.socket.readyState !== WebSocket.OPEN) return false;
+    const size = typeof data === 'string' ? Buffer.byteLength(data) : data.byteLength;
+    const buffered = connection.socket.bufferedAmount;
+    if (buffered + size > this.limits.maxOutgoingBuffer) {
+      throw new EngineError('outgoingBufferFull', [buffered, this.limits.maxOutgoingBuffer]);
+    }
+    connection.socket.send(data, { binary: typeof data !== 'string' });
+    return true;
+  }
+
+  /** Closes one client's connection: false if there is no connection with that id. */
+  disconnect(id: number): boolean {
+    const connection = this.clients.get(id);
+    if (!connection) return false;
+    this.clients.delete(id);
+    void closeGracefully(connection.socket);
+    return true;
+  }
+
+  /**
+   * The next message from any client with its connection id, waiting up to `timeoutMs`
+   * (0 = until one arrives or the server stops).
+   */
+  receive(timeoutMs: number): Promise<Taken<ServerMessage>> {
+    if (!this.everRun) return Promise.reject(new EngineError('serverNotRunning'));
+    return this.queue.take(timeoutMs);
+  }
+
+  /** Stops listening, closes every connection and frees the port. Never fails; safe to repeat. */
+  async stop(): Promise<void> {
+    const http = this.http;
+    if (!http) return;
+    this.http = undefined;
+    const wss = this.wss;
+    this.wss = undefined;
+    const sockets = [...this.clients.values()].map((c) => c.socket);
+    this.clients.clear();
+    this.queue.close();
+    const closed = new Promise<void>((resolve) => http.close(() => resolve()));
+    http.closeAllConnections?.();
+    await Promise.all(sockets.map((s) => closeGracefully(s, 1001, 1000)));
+    wss?.close();
+    await closed;
+  }
+
+  private accept(socket: WebSocket, request: IncomingMessage): void {
+    const id = ++this.lastId;
+    const connection: Connection = {
+      id,
+      socket,
+      address: formatAddress(request.socket.remoteAddress, request.socket.remotePort),
+    };
+    this.clients.set(id, connection);
+    if (this.queue.isPaused) socket.pause();
+    socket.on('message', (data: Buffer, isBinary: boolean) => this.queue.push({ id, data: toMessage(data, isBinary) }));
+    socket.on('error', () => undefined);
+    socket.on('close', () => {
+      if (this.clients.get(id) === connection) this.clients.delete(id);
+    });
+  }
+
+  private eachSocket(action: (socket: WebSocket) => void): void {
+    for (const connection of this.clients.values()) action(connection.socket);
+  }
+}
+
+function listen(http: HttpServer, host: string, port: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const onError = (error: NodeJS.ErrnoException): void => {
+      http.off('listening', onListening);
+      const key = LISTEN_ERRORS[error.code ?? ''];
+      reject(key ? new EngineError(key, [host, port]) : new EngineError('listenFailed', [host, port, error.message]));
+    };
+    const onListening = (): void => {
+      http.off('error', onError);
+      resolve();
+    };
+    http.once('error', onError);
+    http.once('listening', onListening);
+    http.listen({ host, port, exclusive: true });
+  });
+}
