@@ -1,0 +1,58 @@
+/**
+ * Calling a component's virtual methods: IComponentBase has one vptr per base class
+ * (IInitDoneBase, ILanguageExtenderBase, LocaleBase, UserLanguageBase), and each group of
+ * methods is called through its own subobject pointer, with `this` = that subobject.
+ */
+import type { AbiLayout } from './abi.js';
+import { callPtr, NULL, readPtr, type NativeValue, type Ptr } from './ffi.js';
+import { COMPONENT_BASES, type InterfaceDef } from './interfaces.js';
+
+type BaseDef = (typeof COMPONENT_BASES)[number];
+type MethodOf<D> = D extends InterfaceDef<infer N> ? N : never;
+export type ComponentMethod = MethodOf<BaseDef>;
+
+export class ComponentVtables {
+  private readonly index = new Map<string, { base: number; slot: number; def: BaseDef }>();
+
+  constructor(
+    private readonly abi: AbiLayout,
+    readonly object: Ptr,
+    /** 4 for current SDKs; 3 for components built with pre-2022 headers (no UserLanguageBase) */
+    readonly vptrCount: 3 | 4,
+  ) {
+    COMPONENT_BASES.forEach((def, base) => {
+      def.methods.forEach((m, i) => {
+        this.index.set(m.name, { base, slot: abi.destructorSlots + i, def });
+      });
+    });
+  }
+
+  /** Calls `method` through the right subobject. */
+  call(method: ComponentMethod, ...args: NativeValue[]): NativeValue {
+    const where = this.index.get(method);
+    if (!where) throw new Error(`host emulator: unknown component method ${method}`);
+    if (where.base >= this.vptrCount) {
+      throw new Error(`host emulator: ${method} needs vptr #${where.base + 1}, the object has ${this.vptrCount}`);
+    }
+    const ps = this.abi.pointerSize;
+    const self = this.object + BigInt(where.base * ps);
+    const vptr = readPtr(this.abi, self, 0);
+    if (vptr === NULL) throw new Error(`host emulator: vptr #${where.base + 1} of the component is NULL`);
+    const fn = readPtr(this.abi, vptr, where.slot * ps);
+    const sig = where.def.methods[where.slot - this.abi.destructorSlots]!;
+    return callPtr(this.abi, fn, sig, self, args);
+  }
+
+  bool(method: ComponentMethod, ...args: NativeValue[]): boolean {
+    return this.call(method, ...args) === true;
+  }
+
+  long(method: ComponentMethod, ...args: NativeValue[]): number {
+    return Number(this.call(method, ...args));
+  }
+
+  ptr(method: ComponentMethod, ...args: NativeValue[]): Ptr {
+    const p = this.call(method, ...args);
+    return typeof p === 'bigint' ? p : NULL;
+  }
+}
