@@ -1,0 +1,290 @@
+#include "component.h"
+
+#include <new>
+
+#include "abi/constants.h"
+#include "engine/sys.h"
+#include "names.h"
+#include "text.h"
+#include "variant.h"
+
+using abi::tVariant;
+using abi::WCHAR_T;
+
+namespace {
+
+constexpr char16_t kErrorSource[] = u"AddIn.WebSocket";
+/** Receive(T > 0) waits for the engine at most T + this long. */
+constexpr double kReceiveGraceMs = 10000;
+
+Failure outOfMemory() { return Failure::of(gen::Msg::internalError, u"AllocMemory"); }
+
+}  // namespace
+
+Component::Component(unsigned classId)
+    : classId_(classId), class_(gen::kClasses[classId]), session_(classId) {}
+
+// ---- errors ------------------------------------------------------------------------------------
+
+bool Component::fail(const Failure& f) {
+  try {
+    lastError_ = f.hasText ? f.text : messages::format(lang_, f.id, {f.arg0, f.arg1});
+    // AddError is for the thread inside the host call; a call woken by Done/DestroyObject from
+    // another thread must not touch the host any more.
+    if (!closing_.load()) host_.addError(kErrorSource, lastError_.c_str());
+  } catch (...) {
+  }
+  return false;
+}
+
+template <class F>
+bool Component::guarded(F&& body) {
+  try {
+    return body();
+  } catch (const Failure& f) {
+    return fail(f);
+  } catch (const std::bad_alloc&) {
+    return fail(Failure::of(gen::Msg::internalError, u"out of memory"));
+  } catch (...) {
+    return fail(Failure::of(gen::Msg::internalError, u"unexpected exception"));
+  }
+}
+
+void Component::engineFailure(const wire::Response& r) {
+  if (r.error.tag == wire::STRING) throw Failure::withText(r.error.toU16());
+  throw Failure::of(gen::Msg::engineProtocol, u"error without text");
+}
+
+// ---- table lookups -----------------------------------------------------------------------------
+
+const gen::Method* Component::methodAt(long num) const {
+  return num >= 0 && num < static_cast<long>(class_.methodCount) ? &class_.methods[num] : nullptr;
+}
+
+const gen::Prop* Component::propAt(long num) const {
+  return num >= 0 && num < static_cast<long>(class_.propCount) ? &class_.props[num] : nullptr;
+}
+
+const char16_t* Component::localName(const char16_t* ru, const char16_t* en) const {
+  return lang_ == messages::Lang::En ? en : ru;
+}
+
+// ---- IInitDoneBase -----------------------------------------------------------------------------
+
+bool Component::Init(void* disp) {
+  host_.set(disp);
+  return true;
+}
+
+bool Component::setMemManager(void* mem) {
+  memory_.set(mem);
+  return mem != nullptr;
+}
+
+long Component::GetInfo() { return abi::kTechnologyVersion; }
+
+void Component::Done() {
+  closeSession();
+  host_.set(nullptr);  // the host's IAddInDefBase is invalid after Done
+}
+
+void Component::closeSession() {
+  closing_.store(true);
+  session_.interrupt();
+  {
+    std::lock_guard<std::mutex> g(callMutex_);
+    session_.reset();
+  }
+  closing_.store(false);
+}
+
+// ---- names ------------------------------------------------------------------------------------
+
+bool Component::RegisterExtensionAs(WCHAR_T** name) {
+  if (name == nullptr) return false;
+  *name = memory_.copy(class_.name, text::length(class_.name));
+  return *name != nullptr;
+}
+
+long Component::GetNProps() { return static_cast<long>(class_.propCount); }
+
+long Component::FindProp(const WCHAR_T* name) { return names::findProp(class_, name); }
+
+const WCHAR_T* Component::GetPropName(long num, long alias) {
+  const gen::Prop* p = propAt(num);
+  if (p == nullptr) return nullptr;
+  const char16_t* n = alias == 1 ? p->ru : p->en;
+  return memory_.copy(n, text::length(n));
+}
+
+long Component::GetNMethods() { return static_cast<long>(class_.methodCount); }
+
+long Component::FindMethod(const WCHAR_T* name) { return names::findMethod(class_, name); }
+
+const WCHAR_T* Component::GetMethodName(long num, long alias) {
+  const gen::Method* m = methodAt(num);
+  if (m == nullptr) return nullptr;
+  const char16_t* n = alias == 1 ? m->ru : m->en;
+  return memory_.copy(n, text::length(n));
+}
+
+long Component::GetNParams(long num) {
+  const gen::Method* m = methodAt(num);
+  return m != nullptr ? static_cast<long>(m->paramCount) : 0;
+}
+
+bool Component::GetParamDefValue(long num, long param, tVariant* value) {
+  const gen::Method* m = methodAt(num);
+  if (m == nullptr || value == nullptr || param < 0 || param >= static_cast<long>(m->paramCount)) return false;
+  const gen::Const& def = m->params[param].defaultValue;
+  if (def.kind == gen::ConstKind::None) return false;  // mandatory
+  return variant::store(memory_, *value, def);
+}
+
+bool Component::HasRetVal(long num) {
+  const gen::Method* m = methodAt(num);
+  return m != nullptr && m->returns;
+}
+
+bool Component::IsPropReadable(long num) {
+  const gen::Prop* p = propAt(num);
+  return p != nullptr && p->readable;
+}
+
+bool Component::IsPropWritable(long num) {
+  const gen::Prop* p = propAt(num);
+  return p != nullptr && p->writable;
+}
+
+// ---- properties --------------------------------------------------------------------------------
+
+bool Component::GetPropVal(long num, tVariant* value) {
+  return guarded([&] {
+    const gen::Prop* p = propAt(num);
+    if (p == nullptr || !p->readable || value == nullptr) {
+      throw Failure::of(gen::Msg::unknownMember, p != nullptr ? localName(p->ru, p->en) : u"#" + text::number(num));
+    }
+    std::lock_guard<std::mutex> g(callMutex_);
+    if (session_.state() == engine::Session::State::Lost) {
+      if (!variant::store(memory_, *value, p->whenEngineLost)) throw outOfMemory();
+      return true;
+    }
+    wire::Writer w(wire::GET);
+    w.u16(static_cast<uint16_t>(num));
+    engine::Reply reply = session_.request(w.finish(), wire::GET, -1);
+    if (!reply.response.ok) engineFailure(reply.response);
+    if (!variant::store(memory_, *value, reply.response.value)) throw outOfMemory();
+    return true;
+  });
+}
+
+bool Component::SetPropVal(long num, tVariant* value) {
+  return guarded([&] {
+    const gen::Prop* p = propAt(num);
+    if (p == nullptr) throw Failure::of(gen::Msg::unknownMember, u"#" + text::number(num));
+    if (!p->writable) throw Failure::of(gen::Msg::readOnlyProperty, localName(p->ru, p->en));
+    std::lock_guard<std::mutex> g(callMutex_);
+    if (session_.state() == engine::Session::State::Lost) throw Failure::of(gen::Msg::engineLost);
+    wire::Writer w(wire::SET);
+    w.u16(static_cast<uint16_t>(num));
+    if (value != nullptr) {
+      variant::encode(w, *value);
+    } else {
+      w.undefined();
+    }
+    engine::Reply reply = session_.request(w.finish(), wire::SET, -1);
+    if (!reply.response.ok) engineFailure(reply.response);
+    return true;
+  });
+}
+
+// ---- methods -----------------------------------------------------------------------------------
+
+bool Component::CallAsProc(long num, tVariant* params, long count) {
+  return call(num, nullptr, params, count);  // functions too: the result is dropped
+}
+
+bool Component::CallAsFunc(long num, tVariant* ret, tVariant* params, long count) {
+  return call(num, ret, params, count);
+}
+
+void Component::applyOutParams(const wire::Response& r, tVariant* params, long count) {
+  bool refused = false;
+  for (const wire::OutParam& out : r.outParams) {
+    if (static_cast<long>(out.index) >= count) continue;
+    tVariant& slot = params[out.index];
+    variant::release(memory_, slot);  // FreeMemory the host's old string/blob first
+    if (!variant::store(memory_, slot, out.value)) refused = true;
+  }
+  if (refused) throw outOfMemory();
+}
+
+bool Component::call(long num, tVariant* ret, tVariant* params, long count) {
+  return guarded([&] {
+    const gen::Method* m = methodAt(num);
+    if (m == nullptr) throw Failure::of(gen::Msg::unknownMember, u"#" + text::number(num));
+    if (params == nullptr || count < 0) count = 0;
+
+    if (m->local == gen::LocalMethod::ErrorDescription) {
+      if (ret != nullptr && !variant::storeString(memory_, *ret, lastError_.data(), lastError_.size())) {
+        throw outOfMemory();
+      }
+      return true;
+    }
+
+    std::lock_guard<std::mutex> g(callMutex_);
+    if (session_.state() == engine::Session::State::Lost) {
+      switch (m->onEngineLost) {
+        case gen::EngineLostPolicy::Succeed:
+          if (ret != nullptr) variant::storeBool(*ret, true);
+          return true;
+        case gen::EngineLostPolicy::Error:
+          throw Failure::of(gen::Msg::engineLost);
+        case gen::EngineLostPolicy::Restart:
+          break;  // request() opens a new session (starting the engine if needed)
+      }
+    }
+
+    wire::Writer w(wire::CALL);
+    w.u16(static_cast<uint16_t>(num));
+    w.u8(static_cast<uint8_t>(m->paramCount));
+    for (unsigned i = 0; i < m->paramCount; ++i) {
+      if (static_cast<long>(i) < count) {
+        variant::encode(w, params[i]);
+      } else {
+        w.undefined();
+      }
+    }
+
+    int64_t deadline = -1;
+    double timeout = 0;
+    if (m->timeoutParam >= 0 && m->timeoutParam < count && variant::numeric(params[m->timeoutParam], timeout) &&
+        timeout > 0) {
+      if (timeout > 1e12) timeout = 1e12;
+      deadline = sys::nowMs() + static_cast<int64_t>(timeout + kReceiveGraceMs);
+    }
+
+    engine::Reply reply = session_.request(w.finish(), wire::CALL, deadline);
+    applyOutParams(reply.response, params, count);  // on success and on failure alike
+    if (!reply.response.ok) engineFailure(reply.response);
+    if (ret != nullptr && !variant::store(memory_, *ret, reply.response.value)) throw outOfMemory();
+    return true;
+  });
+}
+
+// ---- language ----------------------------------------------------------------------------------
+
+void Component::changeLocale(const WCHAR_T* locale) {
+  if (locale == nullptr) return;
+  try {
+    std::u16string value(locale, text::length(locale));
+    lang_ = messages::fromLocale(value.data(), value.size());
+    std::lock_guard<std::mutex> g(callMutex_);
+    session_.setLocale(value);
+  } catch (...) {
+  }
+}
+
+void Component::SetLocale(const WCHAR_T* locale) { changeLocale(locale); }
+
+void Component::SetUserInterfaceLanguageCode(const WCHAR_T* code) { changeLocale(code); }

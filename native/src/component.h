@@ -1,0 +1,84 @@
+// The behaviour of one add-in object (AddIn.WebSocket.Client / .Server). Its methods mirror the
+// Native API interface methods one to one (object.cpp routes the vtable slots here); everything
+// that is not answered from the generated table is forwarded to the engine.
+#pragma once
+
+#include <atomic>
+#include <mutex>
+#include <string>
+
+#include "abi/variant.h"
+#include "engine/session.h"
+#include "failure.h"
+#include "host.h"
+#include "messages.h"
+#include "table.h"
+
+class Component {
+ public:
+  explicit Component(unsigned classId);
+  Component(const Component&) = delete;
+  Component& operator=(const Component&) = delete;
+
+  using WCHAR_T = abi::WCHAR_T;
+  using tVariant = abi::tVariant;
+
+  // IInitDoneBase
+  bool Init(void* disp);
+  bool setMemManager(void* mem);
+  long GetInfo();
+  void Done();
+
+  // ILanguageExtenderBase
+  bool RegisterExtensionAs(WCHAR_T** name);
+  long GetNProps();
+  long FindProp(const WCHAR_T* name);
+  const WCHAR_T* GetPropName(long num, long alias);
+  bool GetPropVal(long num, tVariant* value);
+  bool SetPropVal(long num, tVariant* value);
+  bool IsPropReadable(long num);
+  bool IsPropWritable(long num);
+  long GetNMethods();
+  long FindMethod(const WCHAR_T* name);
+  const WCHAR_T* GetMethodName(long num, long alias);
+  long GetNParams(long num);
+  bool GetParamDefValue(long num, long param, tVariant* value);
+  bool HasRetVal(long num);
+  bool CallAsProc(long num, tVariant* params, long count);
+  bool CallAsFunc(long num, tVariant* ret, tVariant* params, long count);
+
+  // LocaleBase, UserLanguageBase
+  void SetLocale(const WCHAR_T* locale);
+  void SetUserInterfaceLanguageCode(const WCHAR_T* code);
+
+  /**
+   * Ends the engine session; safe while another thread is blocked in a call of this object
+   * (that call is woken and fails). Used by Done and DestroyObject.
+   */
+  void closeSession();
+
+ private:
+  const gen::Method* methodAt(long num) const;
+  const gen::Prop* propAt(long num) const;
+  const char16_t* localName(const char16_t* ru, const char16_t* en) const;
+
+  bool call(long num, tVariant* ret, tVariant* params, long count);
+  void applyOutParams(const wire::Response& r, tVariant* params, long count);
+  [[noreturn]] void engineFailure(const wire::Response& r);
+  void changeLocale(const WCHAR_T* locale);
+
+  template <class F>
+  bool guarded(F&& body);
+  bool fail(const Failure& f);
+
+  unsigned classId_;
+  const gen::Class& class_;
+  host::Memory memory_;
+  host::Connection host_;
+  messages::Lang lang_ = messages::Lang::Ru;
+  std::u16string lastError_;
+
+  std::mutex callMutex_;  // held while a request to the engine runs
+  std::atomic<bool> closing_{false};
+  engine::Session session_;
+};

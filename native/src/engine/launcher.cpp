@@ -1,0 +1,304 @@
+#include "engine/launcher.h"
+
+#include <cerrno>
+#include <csignal>
+#include <cstring>
+#include <fcntl.h>
+#include <sys/file.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <vector>
+
+#include "engine/sys.h"
+#include "failure.h"
+#include "text.h"
+
+extern char** environ;
+
+namespace engine {
+
+namespace {
+
+constexpr int kStartPollMs = 20;
+constexpr int kStartTimeoutMs = 10000;
+constexpr std::size_t kLogTailBytes = 2048;
+constexpr int kLogTailLines = 12;
+
+Failure startFailed(const std::string& why) {
+  return Failure::of(gen::Msg::engineStartFailed, text::fromUtf8(why));
+}
+
+bool isExecutableFile(const std::string& path) {
+  if (path.empty()) return false;
+  sys::FileInfo info;
+  // follow symlinks (node is often one): use access() + a stat of the target via open
+  if (::access(path.c_str(), X_OK) != 0) return false;
+  int fd = sys::openFile(path, O_RDONLY);
+  if (fd < 0) return true;  // executable but not readable by us: let exec decide
+  bool regular = sys::fstatFd(fd, info) && info.isRegular;
+  sys::closeFd(fd);
+  return regular;
+}
+
+/** An exclusive flock on the lock file, released on scope exit. */
+class FileLock {
+ public:
+  explicit FileLock(const std::string& path) {
+    fd_ = sys::openFile(path, O_RDWR | O_CREAT | O_NOFOLLOW, 0600);
+    if (fd_ < 0) throw startFailed("open " + path + ": " + sys::errorText(errno));
+    while (::flock(fd_, LOCK_EX) != 0) {
+      if (errno == EINTR) continue;
+      int err = errno;
+      sys::closeFd(fd_);
+      throw startFailed("flock " + path + ": " + sys::errorText(err));
+    }
+  }
+  ~FileLock() {
+    ::flock(fd_, LOCK_UN);
+    sys::closeFd(fd_);
+  }
+  FileLock(const FileLock&) = delete;
+  FileLock& operator=(const FileLock&) = delete;
+
+ private:
+  int fd_ = -1;
+};
+
+/** Moves fd to a number ≥ 3 (stdin/out/err of the host may be closed), keeping O_CLOEXEC. */
+int aboveStdio(int fd) {
+  if (fd < 0 || fd > 2) return fd;
+  int moved = ::fcntl(fd, F_DUPFD_CLOEXEC, 3);
+  int err = errno;
+  ::close(fd);
+  errno = err;
+  return moved;
+}
+
+void closeRange(int from, int to, int maxFd) {
+  if (from > to) return;
+#ifdef SYS_close_range
+  if (::syscall(SYS_close_range, static_cast<unsigned>(from), static_cast<unsigned>(to), 0u) == 0) return;
+#endif
+  for (int fd = from; fd <= to && fd < maxFd; ++fd) ::close(fd);
+}
+
+struct SpawnResult {
+  pid_t pid = -1;          // the engine (grandchild), if reported
+  int execErrno = 0;       // exec failed with this errno
+  std::string failure;     // fork failed
+};
+
+/**
+ * Starts `node bundle --socket sock` as a daemon: double fork (no zombie in the host), setsid,
+ * stdin/stdout → /dev/null, stderr → log (append), all other fds closed. Everything is prepared
+ * before fork(): between fork and exec only async-signal-safe calls are made.
+ */
+SpawnResult spawnEngine(const std::string& node, const RuntimePaths& paths) {
+  SpawnResult result;
+
+  std::vector<std::string> argStore{node, paths.bundle, "--socket", paths.socket};
+  std::vector<char*> argv;
+  for (auto& a : argStore) argv.push_back(&a[0]);
+  argv.push_back(nullptr);
+
+  std::vector<std::string> envStore;
+  for (char** e = environ; e != nullptr && *e != nullptr; ++e) envStore.emplace_back(*e);
+  std::vector<char*> envp;
+  for (auto& e : envStore) envp.push_back(&e[0]);
+  envp.push_back(nullptr);
+
+  int devNull = aboveStdio(sys::openFile("/dev/null", O_RDWR));
+  if (devNull < 0) {
+    result.failure = "open /dev/null: " + sys::errorText(errno);
+    return result;
+  }
+  int logFd = aboveStdio(sys::openFile(paths.log, O_WRONLY | O_CREAT | O_APPEND | O_NOFOLLOW, 0600));
+  if (logFd < 0) {
+    result.failure = "open " + paths.log + ": " + sys::errorText(errno);
+    sys::closeFd(devNull);
+    return result;
+  }
+  int pipeFds[2];
+  if (::pipe2(pipeFds, O_CLOEXEC) != 0) {
+    result.failure = "pipe: " + sys::errorText(errno);
+    sys::closeFd(devNull);
+    sys::closeFd(logFd);
+    return result;
+  }
+  int readEnd = aboveStdio(pipeFds[0]);
+  int writeEnd = aboveStdio(pipeFds[1]);
+
+  struct rlimit rl;
+  int maxFd = 65536;
+  if (::getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < 65536) {
+    maxFd = static_cast<int>(rl.rlim_cur);
+  }
+  sigset_t emptySet;
+  sigemptyset(&emptySet);
+  struct sigaction defaultAction;
+  std::memset(&defaultAction, 0, sizeof defaultAction);
+  defaultAction.sa_handler = SIG_DFL;
+  sigemptyset(&defaultAction.sa_mask);
+
+  const char* nodePath = argv[0];
+  char* const* argvp = argv.data();
+  char* const* envpp = envp.data();
+
+  pid_t child = ::fork();
+  if (child == 0) {
+    // ---- intermediate child: only async-signal-safe calls from here on ----
+    pid_t grandchild = ::fork();
+    if (grandchild != 0) {
+      char msg[1 + sizeof(int)];
+      int v = grandchild > 0 ? static_cast<int>(grandchild) : errno;
+      msg[0] = grandchild > 0 ? 'P' : 'F';
+      std::memcpy(msg + 1, &v, sizeof v);
+      (void)!::write(writeEnd, msg, sizeof msg);
+      ::_exit(0);
+    }
+    // ---- grandchild: becomes the engine ----
+    ::setsid();
+    for (int sig = 1; sig < 65; ++sig) ::sigaction(sig, &defaultAction, nullptr);
+    ::sigprocmask(SIG_SETMASK, &emptySet, nullptr);
+    ::dup2(devNull, 0);
+    ::dup2(devNull, 1);
+    ::dup2(logFd, 2);
+    closeRange(3, writeEnd - 1, maxFd);
+    closeRange(writeEnd + 1, 0x7fffffff, maxFd);
+    ::execve(nodePath, argvp, envpp);
+    char msg[1 + sizeof(int)];
+    int v = errno;
+    msg[0] = 'E';
+    std::memcpy(msg + 1, &v, sizeof v);
+    (void)!::write(writeEnd, msg, sizeof msg);
+    ::_exit(127);
+  }
+  int forkErr = errno;
+  sys::closeFd(writeEnd);
+  sys::closeFd(devNull);
+  sys::closeFd(logFd);
+  if (child < 0) {
+    sys::closeFd(readEnd);
+    result.failure = "fork: " + sys::errorText(forkErr);
+    return result;
+  }
+  while (::waitpid(child, nullptr, 0) < 0 && errno == EINTR) {
+  }
+  // Read the children's reports until EOF (the grandchild's copy closes at exec).
+  char buf[64];
+  std::size_t have = 0;
+  for (;;) {
+    ssize_t r = ::read(readEnd, buf + have, sizeof buf - have);
+    if (r < 0 && errno == EINTR) continue;
+    if (r <= 0) break;
+    have += static_cast<std::size_t>(r);
+    if (have == sizeof buf) break;
+  }
+  sys::closeFd(readEnd);
+  for (std::size_t at = 0; at + 1 + sizeof(int) <= have; at += 1 + sizeof(int)) {
+    int v;
+    std::memcpy(&v, buf + at + 1, sizeof v);
+    if (buf[at] == 'P') result.pid = v;
+    if (buf[at] == 'E') result.execErrno = v;
+    if (buf[at] == 'F') result.failure = "fork: " + sys::errorText(v);
+  }
+  return result;
+}
+
+/** The last lines the engine wrote to its log since `from` (its size before the start). */
+std::string logTail(const std::string& path, int64_t from) {
+  int fd = sys::openFile(path, O_RDONLY | O_NOFOLLOW);
+  if (fd < 0) return std::string();
+  sys::FileInfo info;
+  std::string out;
+  if (sys::fstatFd(fd, info) && info.size > from) {
+    int64_t start = info.size - from > static_cast<int64_t>(kLogTailBytes)
+                        ? info.size - static_cast<int64_t>(kLogTailBytes)
+                        : from;
+    out.resize(static_cast<std::size_t>(info.size - start));
+    ssize_t r = ::pread(fd, &out[0], out.size(), static_cast<off_t>(start));
+    out.resize(r > 0 ? static_cast<std::size_t>(r) : 0);
+  }
+  sys::closeFd(fd);
+  while (!out.empty() && (out.back() == '\n' || out.back() == '\r' || out.back() == ' ')) out.pop_back();
+  int lines = 0;
+  for (std::size_t i = out.size(); i > 0; --i) {
+    if (out[i - 1] == '\n' && ++lines == kLogTailLines) {
+      out.erase(0, i);
+      break;
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string findNode() {
+  std::string configured = sys::env("ONEC_WEBSOCKET_NODE");
+  if (isExecutableFile(configured)) return configured;
+  std::string path = sys::env("PATH");
+  for (const char* name : {"node", "nodejs"}) {
+    std::size_t start = 0;
+    while (start <= path.size()) {
+      std::size_t end = path.find(':', start);
+      if (end == std::string::npos) end = path.size();
+      std::string dir = path.substr(start, end - start);
+      if (!dir.empty() && dir[0] == '/') {
+        std::string candidate = dir + "/" + name;
+        if (isExecutableFile(candidate)) return candidate;
+      }
+      start = end + 1;
+    }
+  }
+  for (const char* candidate :
+       {"/usr/bin/node", "/usr/local/bin/node", "/usr/bin/nodejs", "/opt/nodejs/bin/node", "/snap/bin/node"}) {
+    if (isExecutableFile(candidate)) return candidate;
+  }
+  return std::string();
+}
+
+void connectOrStart(Connection& conn) {
+  RuntimePaths paths = prepareRuntimeDir();
+  int err = conn.connect(paths.socket);
+  if (err == 0) return;
+  if (err == ECANCELED) throw Failure::of(gen::Msg::engineLost);
+
+  FileLock lock(paths.lock);
+  err = conn.connect(paths.socket);
+  if (err == 0) return;
+  if (err == ECANCELED) throw Failure::of(gen::Msg::engineLost);
+
+  ensureBundle(paths);
+  std::string node = findNode();
+  if (node.empty()) throw Failure::of(gen::Msg::engineNodeNotFound);
+  if (err == ECONNREFUSED) {
+    // A socket file nobody listens on (an engine that died): we hold the start lock, so no
+    // other library is bringing an engine up on it right now.
+    ::unlink(paths.socket.c_str());
+  }
+
+  sys::FileInfo logInfo;
+  int64_t logStart = sys::lstatPath(paths.log, logInfo) ? logInfo.size : 0;
+  SpawnResult spawned = spawnEngine(node, paths);
+  if (!spawned.failure.empty()) throw startFailed(spawned.failure);
+  if (spawned.execErrno != 0) throw startFailed(node + ": " + sys::errorText(spawned.execErrno));
+
+  int64_t deadline = sys::nowMs() + kStartTimeoutMs;
+  for (;;) {
+    err = conn.connect(paths.socket);
+    if (err == 0) return;
+    if (err == ECANCELED) throw Failure::of(gen::Msg::engineLost);
+    // The engine died early (e.g. a too old node): no point waiting the full 10 s. A zombie
+    // not yet reaped by init still counts as alive; the deadline covers that.
+    bool died = spawned.pid > 0 && ::kill(spawned.pid, 0) != 0 && errno == ESRCH;
+    if (died || sys::nowMs() >= deadline) break;
+    sys::sleepMs(kStartPollMs);
+  }
+  std::string tail = logTail(paths.log, logStart);
+  if (tail.empty()) tail = "no engine socket " + paths.socket + " (" + sys::errorText(err) + "); log " + paths.log;
+  throw startFailed(tail);
+}
+
+}  // namespace engine

@@ -1,0 +1,119 @@
+#include "engine/rundir.h"
+
+#include <atomic>
+#include <cerrno>
+#include <cstdio>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "engine/sys.h"
+#include "failure.h"
+#include "text.h"
+#include "version.h"
+
+extern "C" {
+// engine_blob.S (generated): the bundle bytes and their count
+extern const unsigned char onec_engine_bundle[];
+extern const unsigned long long onec_engine_bundle_size;
+}
+
+namespace engine {
+
+namespace {
+
+Failure unsafe(const std::string& dir, const std::string& why) {
+  return Failure::of(gen::Msg::engineUnsafeDir, text::fromUtf8(dir), text::fromUtf8(why));
+}
+
+Failure startFailed(const std::string& why) {
+  return Failure::of(gen::Msg::engineStartFailed, text::fromUtf8(why));
+}
+
+}  // namespace
+
+std::string runtimeDirPath() {
+  std::string dir = sys::env("ONEC_WEBSOCKET_DIR");
+  if (!dir.empty()) return dir;
+  std::string xdg = sys::env("XDG_RUNTIME_DIR");
+  if (!xdg.empty()) return xdg + "/onec-websocket";
+  return "/tmp/onec-websocket-" + std::to_string(static_cast<unsigned long>(geteuid()));
+}
+
+RuntimePaths pathsIn(const std::string& dir) {
+  RuntimePaths p;
+  p.dir = dir;
+  while (p.dir.size() > 1 && p.dir.back() == '/') p.dir.pop_back();
+  std::string base = p.dir + "/engine-" + gen::kBundleHash;
+  p.bundle = base + ".mjs";
+  p.socket = base + ".sock";
+  p.lock = base + ".lock";
+  p.log = base + ".log";
+  return p;
+}
+
+RuntimePaths prepareRuntimeDir() {
+  RuntimePaths paths = pathsIn(runtimeDirPath());
+  const std::string& dir = paths.dir;
+
+  if (::mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST) {
+    int err = errno;
+    throw startFailed("mkdir " + dir + ": " + sys::errorText(err));
+  }
+  sys::FileInfo info;
+  if (!sys::lstatPath(dir, info)) throw unsafe(dir, "lstat: " + sys::errorText(errno));
+  if (info.isLink) throw unsafe(dir, "symbolic link");
+  if (!info.isDir) throw unsafe(dir, "not a directory");
+  uid_t me = geteuid();
+  if (info.uid != me) {
+    throw unsafe(dir, "owner uid " + std::to_string(static_cast<unsigned long>(info.uid)) + " != euid " +
+                          std::to_string(static_cast<unsigned long>(me)));
+  }
+  if ((info.mode & 077) != 0) {
+    // Tighten through a descriptor of the very directory we checked (no symlink race).
+    int fd = sys::openFile(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW);
+    if (fd < 0) throw unsafe(dir, "open: " + sys::errorText(errno));
+    sys::FileInfo again;
+    bool ok = sys::fstatFd(fd, again) && again.isDir && again.uid == me && ::fchmod(fd, 0700) == 0;
+    int err = errno;
+    sys::closeFd(fd);
+    if (!ok) {
+      char mode[16];
+      std::snprintf(mode, sizeof mode, "%03o", info.mode & 0777);
+      throw unsafe(dir, std::string("mode ") + mode + ", chmod 0700: " + sys::errorText(err));
+    }
+  }
+  if (paths.socket.size() >= sizeof(sockaddr_un{}.sun_path)) {
+    throw startFailed("socket path too long: " + paths.socket);
+  }
+  return paths;
+}
+
+void ensureBundle(const RuntimePaths& paths) {
+  const auto size = static_cast<int64_t>(onec_engine_bundle_size);
+  sys::FileInfo info;
+  if (sys::lstatPath(paths.bundle, info) && info.isRegular && info.size == size) return;
+
+  static std::atomic<unsigned> counter{0};
+  std::string tmp = paths.bundle + ".tmp." + std::to_string(static_cast<long>(getpid())) + "." +
+                    std::to_string(counter.fetch_add(1));
+  int fd = sys::openFile(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW, 0600);
+  if (fd < 0) throw startFailed("create " + tmp + ": " + sys::errorText(errno));
+  bool ok = sys::writeAll(fd, onec_engine_bundle, static_cast<std::size_t>(size));
+  int err = errno;
+  if (::close(fd) != 0 && ok) {
+    ok = false;
+    err = errno;
+  }
+  if (ok && ::rename(tmp.c_str(), paths.bundle.c_str()) != 0) {
+    ok = false;
+    err = errno;
+  }
+  if (!ok) {
+    ::unlink(tmp.c_str());
+    throw startFailed("write " + paths.bundle + ": " + sys::errorText(err));
+  }
+}
+
+}  // namespace engine

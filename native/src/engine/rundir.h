@@ -1,0 +1,33 @@
+// The engine's runtime directory: where it lives, checking that it is ours and private, and the
+// embedded engine bundle written there.
+#pragma once
+
+#include <string>
+
+namespace engine {
+
+struct RuntimePaths {
+  std::string dir;
+  std::string bundle;  // engine-<hash16>.mjs
+  std::string socket;  // engine-<hash16>.sock
+  std::string lock;    // engine-<hash16>.lock
+  std::string log;     // engine-<hash16>.log
+};
+
+/** $ONEC_WEBSOCKET_DIR, else $XDG_RUNTIME_DIR/onec-websocket, else /tmp/onec-websocket-<euid>. */
+std::string runtimeDirPath();
+
+/** The file names for this library's engine (no file system access). */
+RuntimePaths pathsIn(const std::string& dir);
+
+/**
+ * Creates (0700) and checks the runtime directory: a real directory, owned by geteuid(), no group
+ * or other permissions (tightened if it is ours). Throws Failure (engineUnsafeDir,
+ * engineStartFailed).
+ */
+RuntimePaths prepareRuntimeDir();
+
+/** Writes the embedded bundle (tmp + rename, 0600) unless a file of the same size is there. */
+void ensureBundle(const RuntimePaths& paths);
+
+}  // namespace engine

@@ -1,0 +1,17 @@
+// The binary object handed to the host: four vptrs (IInitDoneBase, ILanguageExtenderBase,
+// LocaleBase, UserLanguageBase) followed by our state.
+#pragma once
+
+#include "abi/vtables.h"
+
+class Component;
+
+namespace object {
+
+/** Creates the object for class id `classId`; returns the IComponentBase* or nullptr. */
+void* create(unsigned classId) noexcept;
+
+/** Ends the engine session (waking a blocked call), then frees the object. */
+void destroy(void* object) noexcept;
+
+}  // namespace object

@@ -1,0 +1,86 @@
+// Encoding and decoding of the library ↔ engine protocol (docs/protocol.md): frames, values and
+// responses. Pure byte handling; no I/O, no host memory.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace wire {
+
+enum Op : uint8_t { OPEN = 0x01, CALL = 0x02, GET = 0x03, SET = 0x04, LOCALE = 0x05 };
+constexpr uint8_t kResponseBit = 0x80;
+constexpr uint32_t kMaxFrame = 1u << 30;  // 1 GiB
+
+enum Tag : uint8_t {
+  UNDEFINED = 0,
+  BOOLEAN = 1,
+  INT32 = 2,
+  FLOAT64 = 3,
+  STRING = 4,
+  BINARY = 5,
+  DATE = 6,
+  NUL = 7,
+  UNSUPPORTED = 8,
+};
+
+/** Builds one request frame: u32 length, u8 op, body. */
+class Writer {
+ public:
+  explicit Writer(uint8_t op);
+  void u8(uint8_t v) { buf_.push_back(v); }
+  void u16(uint16_t v);
+  void u32(uint32_t v);
+  void i32(int32_t v);
+  void f64(double v);
+  void units(const char16_t* s, std::size_t n);  // UTF-16LE
+  void bytes(const void* p, std::size_t n);
+
+  void undefined() { u8(UNDEFINED); }
+  void string(const char16_t* s, std::size_t n);
+  /** Finishes the frame (writes its length) and returns it. */
+  std::vector<uint8_t>& finish();
+
+ private:
+  std::vector<uint8_t> buf_;
+};
+
+/** A decoded value. Strings and binary data point into the response buffer (no copy). */
+struct Value {
+  Tag tag = UNDEFINED;
+  bool boolean = false;
+  int32_t int32 = 0;
+  double number = 0;  // FLOAT64, and DATE (ms since 1970-01-01 UTC)
+  const uint8_t* data = nullptr;  // STRING: count UTF-16LE units; BINARY: count bytes
+  uint32_t count = 0;
+  uint16_t vt = 0;  // UNSUPPORTED
+
+  /** STRING: unit i (the buffer is unaligned, little-endian). */
+  char16_t unit(std::size_t i) const {
+    return static_cast<char16_t>(data[2 * i] | (data[2 * i + 1] << 8));
+  }
+  std::u16string toU16() const;
+};
+
+struct OutParam {
+  uint8_t index;
+  Value value;
+};
+
+struct Response {
+  bool ok = false;
+  Value value;
+  std::vector<OutParam> outParams;
+  Value error;
+};
+
+/** Thrown for malformed input from the engine. */
+struct ProtocolError {
+  const char* what;
+};
+
+/** Parses a response body (after the op byte). Throws ProtocolError. */
+Response parseResponse(const uint8_t* body, std::size_t size);
+
+}  // namespace wire
