@@ -2,6 +2,7 @@
 
 #include <cerrno>
 #include <csignal>
+#include <cstdio>
 #include <cstring>
 #include <fcntl.h>
 #include <sys/file.h>
@@ -207,6 +208,23 @@ SpawnResult spawnEngine(const std::string& node, const RuntimePaths& paths) {
   return result;
 }
 
+/** The engine process ended: gone, or a zombie its new parent has not reaped yet. */
+bool processEnded(pid_t pid) {
+  if (pid <= 0) return false;
+  if (::kill(pid, 0) != 0) return errno == ESRCH;
+  char path[64];
+  std::snprintf(path, sizeof path, "/proc/%ld/stat", static_cast<long>(pid));
+  int fd = sys::openFile(path, O_RDONLY);
+  if (fd < 0) return false;
+  char buf[512];
+  ssize_t n = ::read(fd, buf, sizeof buf - 1);
+  sys::closeFd(fd);
+  if (n <= 0) return false;
+  buf[n] = 0;
+  const char* close = std::strrchr(buf, ')');  // "pid (comm) S ...": comm may contain anything
+  return close != nullptr && close[1] == ' ' && (close[2] == 'Z' || close[2] == 'X');
+}
+
 /** The last lines the engine wrote to its log since `from` (its size before the start). */
 std::string logTail(const std::string& path, int64_t from) {
   int fd = sys::openFile(path, O_RDONLY | O_NOFOLLOW);
@@ -290,10 +308,8 @@ void connectOrStart(Connection& conn) {
     err = conn.connect(paths.socket);
     if (err == 0) return;
     if (err == ECANCELED) throw Failure::of(gen::Msg::engineLost);
-    // The engine died early (e.g. a too old node): no point waiting the full 10 s. A zombie
-    // not yet reaped by init still counts as alive; the deadline covers that.
-    bool died = spawned.pid > 0 && ::kill(spawned.pid, 0) != 0 && errno == ESRCH;
-    if (died || sys::nowMs() >= deadline) break;
+    // The engine died early (e.g. a too old node): no point waiting the full 10 s.
+    if (processEnded(spawned.pid) || sys::nowMs() >= deadline) break;
     sys::sleepMs(kStartPollMs);
   }
   std::string tail = logTail(paths.log, logStart);
