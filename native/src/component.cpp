@@ -39,7 +39,11 @@ bool Component::fail(const Failure& f) {
 
 template <class F>
 bool Component::guarded(F&& body) {
+  // Held until the error is reported: DestroyObject from another thread waits for this lock
+  // before it frees the object, so a woken call never touches freed memory.
+  std::unique_lock<std::mutex> lock(callMutex_, std::defer_lock);
   try {
+    lock.lock();
     return body();
   } catch (const Failure& f) {
     return fail(f);
@@ -164,7 +168,6 @@ bool Component::GetPropVal(long num, tVariant* value) {
     if (p == nullptr || !p->readable || value == nullptr) {
       throw Failure::of(gen::Msg::unknownMember, p != nullptr ? localName(p->ru, p->en) : u"#" + text::number(num));
     }
-    std::lock_guard<std::mutex> g(callMutex_);
     if (session_.state() == engine::Session::State::Lost) {
       if (!variant::store(memory_, *value, p->whenEngineLost)) throw outOfMemory();
       return true;
@@ -183,7 +186,6 @@ bool Component::SetPropVal(long num, tVariant* value) {
     const gen::Prop* p = propAt(num);
     if (p == nullptr) throw Failure::of(gen::Msg::unknownMember, u"#" + text::number(num));
     if (!p->writable) throw Failure::of(gen::Msg::readOnlyProperty, localName(p->ru, p->en));
-    std::lock_guard<std::mutex> g(callMutex_);
     if (session_.state() == engine::Session::State::Lost) throw Failure::of(gen::Msg::engineLost);
     wire::Writer w(wire::SET);
     w.u16(static_cast<uint16_t>(num));
@@ -232,7 +234,6 @@ bool Component::call(long num, tVariant* ret, tVariant* params, long count) {
       return true;
     }
 
-    std::lock_guard<std::mutex> g(callMutex_);
     if (session_.state() == engine::Session::State::Lost) {
       switch (m->onEngineLost) {
         case gen::EngineLostPolicy::Succeed:

@@ -78,7 +78,7 @@ class Component {
   messages::Lang lang_ = messages::Lang::Ru;
   std::u16string lastError_;
 
-  std::mutex callMutex_;  // held while a request to the engine runs
+  std::mutex callMutex_;  // held for a whole call that may reach the engine, error report included
   std::atomic<bool> closing_{false};
   engine::Session session_;
 };
