@@ -21,7 +21,8 @@
  *     sleep MS
  *     async-destroy MS NAME ARG...   call in a second thread, Done+DestroyObject after MS
  *     bench N NAME ARG...      N calls, prints calls per second
- *     expect TEXT              the last printed value must equal TEXT
+ *     expect TEXT              the last printed value must equal TEXT ("fail" for a failure)
+ *     expect-param N TEXT      parameter N of the last call must now equal TEXT
  *   ARG: s:UTF-8 text | w:XXXX,XXXX (UTF-16 units, hex) | n:INT | d:DOUBLE | b:0/1 | u
  *        (Undefined) | null | x:HEX (BinaryData) | t:EPOCH_SECONDS (VTYPE_TM) | p:UTF-8 (PSTR)
  *        | - (omitted: the add-in's default, or an error if mandatory)
@@ -237,6 +238,8 @@ static size_t wlen(const WCHAR_T* s) {
 
 /* ---- values ---- */
 static char gLastValue[1 << 16];
+#define MAX_PARAMS 16
+static char gLastParams[MAX_PARAMS][4096];
 
 static void formatValue(const tVariant* v, char* buf, size_t size) {
   switch (v->vt) {
@@ -416,6 +419,11 @@ static bool finishCall(bool ok, tVariant* ret, tVariant* params, long count, boo
     if (printParams) {
       formatValue(&params[i], buf, sizeof buf);
       printf("   param %ld: %s\n", i + 1, buf);
+      if (i < MAX_PARAMS) {
+        size_t n = strlen(buf) < sizeof gLastParams[i] - 1 ? strlen(buf) : sizeof gLastParams[i] - 1;
+        memcpy(gLastParams[i], buf, n);
+        gLastParams[i][n] = 0;
+      }
     }
     releaseValue(&params[i]);
   }
@@ -664,6 +672,13 @@ int main(int argc, char** argv) {
       const char* want = argv[i++];
       if (strcmp(gLastValue, want) != 0) {
         printf("FAILED: expected %s, got %s\n", want, gLastValue);
+        gUnexpected++;
+      }
+    } else if (strcmp(cmd, "expect-param") == 0) {
+      int k = atoi(argv[i++]) - 1;
+      const char* want = argv[i++];
+      if (k < 0 || k >= MAX_PARAMS || strcmp(gLastParams[k], want) != 0) {
+        printf("FAILED: expected param %d = %s, got %s\n", k + 1, want, k >= 0 && k < MAX_PARAMS ? gLastParams[k] : "?");
         gUnexpected++;
       }
     } else if (strcmp(cmd, "async-destroy") == 0) {
