@@ -55,7 +55,13 @@ export class NativeLibrary {
 
   /** dlopen / LoadLibrary; throws with the loader's message when the file cannot be loaded. */
   static load(path: string, abi: AbiLayout): NativeLibrary {
-    return new NativeLibrary(path, abi, koffi.load(path));
+    let handle: LibraryHandle;
+    try {
+      handle = koffi.load(path);
+    } catch (e) {
+      throw new Error(`host emulator: cannot load ${path}: ${(e as Error).message}`);
+    }
+    return new NativeLibrary(path, abi, handle);
   }
 
   get exportsSetPlatformCapabilities(): boolean {
