@@ -39,6 +39,8 @@ export class Client {
   private state: ClientStatus = 0;
   private url = '';
   private lastClose: CloseInfo | undefined;
+  /** the open connection hit an error (it will close with −1 whatever code it reports) */
+  private failed = false;
   private abortConnect: ((error: EngineError) => void) | undefined;
   private readonly limits: Limits;
   private readonly queue: MessageQueue<Message>;
@@ -76,27 +78,26 @@ export class Client {
     const url = parseServerUrl(address);
     this.url = displayUrl(address.trim());
     this.lastClose = undefined;
+    this.failed = false;
     const socket = new WebSocket(url, this.options.protocols ?? [], this.socketOptions());
     this.socket = socket;
+    this.queue.reopen();
+    // Listen from the first moment: messages can arrive in the same packet as the handshake answer.
+    socket.on('message', (data: Buffer, isBinary: boolean) => this.queue.push(toMessage(data, isBinary)));
+    socket.on('error', () => {
+      // A protocol error (oversized or malformed frame, invalid UTF-8) is always followed by 'close'.
+      if (this.state === 1) this.failed = true;
+    });
+    socket.on('close', (code: number, reason: Buffer) => this.onClose(socket, code, reason));
     try {
       await this.opened(socket);
     } catch (error) {
       this.socket = undefined;
       this.state = -1;
-      socket.removeAllListeners();
-      socket.on('error', () => undefined);
       socket.terminate();
       throw error;
     }
-    this.state = 1;
-    this.queue.reopen();
     if (this.queue.isPaused) socket.pause();
-    socket.on('message', (data: Buffer, isBinary: boolean) => this.queue.push(toMessage(data, isBinary)));
-    socket.on('error', () => {
-      // A protocol error (oversized or malformed frame, invalid UTF-8) is always followed by 'close'.
-      this.state = -1;
-    });
-    socket.on('close', (code: number, reason: Buffer) => this.onClose(socket, code, reason));
   }
 
   /** Closes the connection cleanly. Calling it when not connected does nothing. */
@@ -158,10 +159,15 @@ export class Client {
         socket.off('open', onOpen);
         socket.off('error', onError);
         socket.off('unexpected-response', onResponse);
+        socket.off('close', onClose);
         if (error) reject(error);
         else resolve();
       };
-      const onOpen = (): void => finish();
+      const onOpen = (): void => {
+        this.state = 1;
+        finish();
+      };
+      const onClose = (): void => finish(new EngineError('connectFailed', [this.url, 'closed during the handshake']));
       const onError = (error: Error): void => finish(connectError(this.url, url.hostname, error));
       const onResponse = (_request: unknown, response: IncomingMessage): void => {
         response.resume();
@@ -172,15 +178,17 @@ export class Client {
       socket.once('open', onOpen);
       socket.on('error', onError);
       socket.once('unexpected-response', onResponse);
+      socket.once('close', onClose);
     });
   }
 
   private onClose(socket: WebSocket, code: number, reason: Buffer): void {
+    // While connecting, connect() itself reports the failure.
+    if (this.socket !== socket || this.state !== 1) return;
     this.lastClose = { code, reason: reason.toString('utf8') };
-    if (this.socket !== socket) return;
     this.socket = undefined;
-    const clean = code === 1000 || code === 1001 || code === 1005;
-    this.state = clean && this.state !== -1 ? 0 : -1;
+    const clean = !this.failed && (code === 1000 || code === 1001 || code === 1005);
+    this.state = clean ? 0 : -1;
     this.queue.close();
   }
 }

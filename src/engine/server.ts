@@ -90,7 +90,11 @@ export class Server {
     const host = parseInterface(iface);
     const wantedPort = parsePort(port);
     const handshakeTimeout = this.options.handshakeTimeoutMs ?? 10_000;
-    const serverOptions = { headersTimeout: handshakeTimeout, requestTimeout: handshakeTimeout };
+    const serverOptions = {
+      headersTimeout: handshakeTimeout,
+      requestTimeout: handshakeTimeout,
+      connectionsCheckingInterval: Math.min(1000, handshakeTimeout),
+    };
     const http = certificate
       ? createHttpsServer({ ...serverOptions, ...loadTlsCredentials(certificate, keyOrPassword, password), handshakeTimeout })
       : createHttpServer(serverOptions);

@@ -56,11 +56,13 @@ function readPem(path: string): string {
 }
 
 function decryptKey(pem: string, passphrase: string): KeyObject {
+  const encrypted = pem.includes('ENCRYPTED PRIVATE KEY') || pem.includes('Proc-Type: 4,ENCRYPTED');
+  if (encrypted && passphrase === '') throw new EngineError('certBadPassword');
   try {
     return createPrivateKey({ key: pem, format: 'pem', passphrase: passphrase === '' ? undefined : passphrase });
   } catch (error) {
     const { code = '', message } = error as NodeJS.ErrnoException;
-    if (code === 'ERR_MISSING_PASSPHRASE' || /bad decrypt|passphrase|password|mac verify/i.test(message)) {
+    if (code === 'ERR_MISSING_PASSPHRASE' || /bad decrypt|passphrase|password|mac verify|interrupted or cancelled/i.test(message)) {
       throw new EngineError('certBadPassword');
     }
     throw new EngineError('certInvalid', [message]);
