@@ -119,6 +119,8 @@ describe('object lifecycle', () => {
     assert.throws(() => obj.call('Echo', 1), /destroyed/);
     assert.deepEqual(host.violations, []);
     host.assertClean();
+    host.close();
+    assert.throws(() => host.create('AddIn.Test.Sample'), /closed/);
   });
 
   it('can call Init before setMemManager', () => {
@@ -452,6 +454,22 @@ describe('errors and events', () => {
         },
       },
     );
+  });
+});
+
+describe('host-side failures', () => {
+  it('answers 0 to the component when a host callback fails, and reports it', () => {
+    const host = attachAddIn(modernPath, 'Test', {
+      confirm: () => {
+        throw new Error('no answer today');
+      },
+    });
+    const obj = host.create('AddIn.Test.Sample');
+    // IMsgBox::Confirm returned false, so the component's method failed
+    bslError(() => obj.call('Confirm', '?'), 'Ошибка при вызове метода контекста (Confirm)');
+    host.close();
+    assert.deepEqual(host.problems(), ['host callback: IMsgBox::Confirm failed in the host: no answer today']);
+    assert.throws(() => host.assertClean(), ProtocolError);
   });
 });
 

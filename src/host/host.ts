@@ -56,6 +56,7 @@ export class AddInHost {
   private readonly lib: NativeLibrary;
   private readonly live = new Set<AddInObject>();
   private readonly strayAtStart = strayCalls.length;
+  private closed = false;
 
   constructor(
     readonly path: string,
@@ -96,6 +97,7 @@ export class AddInHost {
 
   /** Новый("AddIn.<Symbolic>.<ExtensionName>") */
   create(typeName: string, options: ObjectOptions = {}): AddInObject {
+    if (this.closed) throw new Error(`host emulator: the host for ${this.path} is closed`);
     const prefix = `AddIn.${this.symbolicName}.`;
     const className = typeName.startsWith(prefix) ? this.extensions.get(typeName.slice(prefix.length)) : undefined;
     if (className === undefined) throw new BslError(Text.typeNotDefined(typeName));
@@ -109,7 +111,7 @@ export class AddInHost {
 
   /** memory problems, leaks and contract violations, one line each (empty when clean) */
   problems(): string[] {
-    const stray = strayCalls.slice(this.strayAtStart).map((s) => `stray call: ${s}`);
+    const stray = strayCalls.slice(this.strayAtStart).map((s) => `host callback: ${s}`);
     return [...this.violations.map((v) => `violation: ${v}`), ...stray, ...this.memory.report()];
   }
 
@@ -127,7 +129,8 @@ export class AddInHost {
   /** Destroys the objects still alive. The library stays loaded (other hosts may share it). */
   close(): void {
     for (const obj of [...this.live]) obj.destroy();
-    this.services.dispose();
+    if (!this.closed) this.services.dispose();
+    this.closed = true;
   }
 
   // ----- internals -----

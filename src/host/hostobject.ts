@@ -14,7 +14,10 @@ export type InterfaceImpl<N extends string> = { readonly [K in N]: MethodImpl };
 
 const dispatch = new Map<Ptr, Record<string, MethodImpl>>();
 
-/** calls that arrived for an object that no longer exists (a component kept a stale pointer) */
+/**
+ * calls that arrived for an object that no longer exists (a component kept a stale pointer), and
+ * host-side failures inside a callback; AddInHost.problems() reports them
+ */
 export const strayCalls: string[] = [];
 
 interface SharedVtable {
@@ -55,7 +58,13 @@ function sharedVtable<N extends string>(abi: AbiLayout, def: InterfaceDef<N>): S
         strayCalls.push(`${def.name}::${m.name} called on unknown object ${self}`);
         return m.result === 'ptr' ? NULL : 0;
       }
-      return method(args);
+      try {
+        return method(args);
+      } catch (e) {
+        // an exception must not unwind into the component: answer 0/NULL and make it visible
+        strayCalls.push(`${def.name}::${m.name} failed in the host: ${(e as Error).message}`);
+        return m.result === 'ptr' ? NULL : 0;
+      }
     });
     writePtr(abi, addressPoint, (dtors + i) * ps, fn);
   });
