@@ -168,6 +168,7 @@ bool Component::GetPropVal(long num, tVariant* value) {
     if (p == nullptr || !p->readable || value == nullptr) {
       throw Failure::of(gen::Msg::unknownMember, p != nullptr ? localName(p->ru, p->en) : u"#" + text::number(num));
     }
+    session_.detectLoss();
     if (session_.state() == engine::Session::State::Lost) {
       if (!variant::store(memory_, *value, p->whenEngineLost)) throw outOfMemory();
       return true;
@@ -186,6 +187,7 @@ bool Component::SetPropVal(long num, tVariant* value) {
     const gen::Prop* p = propAt(num);
     if (p == nullptr) throw Failure::of(gen::Msg::unknownMember, u"#" + text::number(num));
     if (!p->writable) throw Failure::of(gen::Msg::readOnlyProperty, localName(p->ru, p->en));
+    session_.detectLoss();
     if (session_.state() == engine::Session::State::Lost) throw Failure::of(gen::Msg::engineLost);
     wire::Writer w(wire::SET);
     w.u16(static_cast<uint16_t>(num));
@@ -234,6 +236,7 @@ bool Component::call(long num, tVariant* ret, tVariant* params, long count) {
       return true;
     }
 
+    session_.detectLoss();
     if (session_.state() == engine::Session::State::Lost) {
       switch (m->onEngineLost) {
         case gen::EngineLostPolicy::Succeed:

@@ -99,6 +99,21 @@ else
   failed=$((failed + 1)); echo "FAIL engine lost"; sed 's/^/     /' "$TMP/lost"
 fi
 
+# engine killed between calls: the next calls already follow the policies
+drive new Client lang en call Connect "s:$URL/idle" sleep 1500 \
+  get Status expect n:-1 call Disconnect expect b:1 \
+  call Connect "s:$URL/idle2" expect b:1 call Send s:z call Receive n:2000 - expect-param 2 s:z \
+  >"$TMP/idle" 2>&1 &
+IDLE=$!
+sleep 0.8
+ENGINE=$(pgrep -f "$TMP/rt/engine-")
+[ -n "$ENGINE" ] && kill -9 $ENGINE
+if wait $IDLE; then
+  passed=$((passed + 1)); echo "ok   engine lost between calls: Status -1, Disconnect succeeds, Connect restarts"
+else
+  failed=$((failed + 1)); echo "FAIL engine lost between calls"; sed 's/^/     /' "$TMP/idle"
+fi
+
 printf '#!/bin/sh\necho "fake node: cannot start" >&2\nexit 1\n' >"$TMP/fakenode"
 chmod +x "$TMP/fakenode"
 step "engine start failure shows the log" bash -c "

@@ -49,6 +49,16 @@ void Connection::close() {
   }
 }
 
+bool Connection::peerGone() const {
+  if (fd_ < 0) return true;
+  pollfd pfd{fd_, POLLIN, 0};
+  int r;
+  do {
+    r = ::poll(&pfd, 1, 0);
+  } while (r < 0 && errno == EINTR);
+  return r > 0 && (pfd.revents & (POLLIN | POLLHUP | POLLERR | POLLNVAL)) != 0;
+}
+
 void Connection::interrupt() {
   std::lock_guard<std::mutex> g(fdMutex_);
   interrupted_ = true;

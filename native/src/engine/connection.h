@@ -29,6 +29,12 @@ class Connection {
   void close();
 
   /**
+   * Between requests the engine never writes: a readable socket means it closed (or broke) the
+   * connection. Non-blocking.
+   */
+  bool peerGone() const;
+
+  /**
    * From any thread: shut the socket down so a blocked read returns now, and refuse to connect
    * again until allowReconnect(). The fd itself is closed later by the owning thread.
    */

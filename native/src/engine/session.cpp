@@ -81,6 +81,7 @@ void Session::broken(const LinkBroken& e) {
 }
 
 Reply Session::request(std::vector<uint8_t>& frame, uint8_t op, int64_t deadlineMs) {
+  if (frame.size() - 4 > wire::kMaxFrame) throw protocolFailure("request larger than 1 GiB");
   if (state_ != State::Open) open();
   Reply reply;
   try {
@@ -94,6 +95,13 @@ Reply Session::request(std::vector<uint8_t>& frame, uint8_t op, int64_t deadline
     broken(LinkBroken{e.what, true});
   }
   return reply;
+}
+
+void Session::detectLoss() {
+  if (state_ == State::Open && conn_.peerGone()) {
+    conn_.close();
+    state_ = State::Lost;
+  }
 }
 
 void Session::reset() {

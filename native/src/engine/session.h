@@ -29,6 +29,12 @@ class Session {
 
   State state() const { return state_; }
 
+  /**
+   * Notices an engine that went away between calls (Open → Lost without failing anything), so
+   * the call about to be made follows its engine-lost policy.
+   */
+  void detectLoss();
+
   /** The locale/language string sent with OPEN (and LOCALE when open). */
   void setLocale(const std::u16string& locale);
 
