@@ -1,0 +1,78 @@
+import { connect, type Socket } from 'node:net';
+import { FrameSplitter, Op, PROTOCOL_VERSION, Reader, Writer, type WireValue } from '../../src/daemon/wire.js';
+
+export interface WireResponse {
+  ok: boolean;
+  value: WireValue;
+  outs: Map<number, WireValue>;
+  error: WireValue;
+}
+
+/** Speaks docs/protocol.md the way the native library does, for testing the engine process alone. */
+export class WireClient {
+  private readonly splitter = new FrameSplitter();
+  private waiting: Array<(frame: Buffer) => void> = [];
+  private ended = false;
+
+  private constructor(private readonly socket: Socket) {
+    socket.on('data', (chunk: Buffer) => {
+      for (const frame of this.splitter.push(chunk)) this.waiting.shift()?.(frame);
+    });
+    socket.on('close', () => {
+      this.ended = true;
+      for (const w of this.waiting.splice(0)) w(Buffer.alloc(0));
+    });
+    socket.on('error', () => undefined);
+  }
+
+  static open(path: string): Promise<WireClient> {
+    return new Promise((resolve, reject) => {
+      const socket = connect(path);
+      socket.once('connect', () => resolve(new WireClient(socket)));
+      socket.once('error', reject);
+    });
+  }
+
+  request(writer: Writer): Promise<WireResponse> {
+    if (this.ended) return Promise.reject(new Error('connection closed'));
+    return new Promise((resolve, reject) => {
+      this.waiting.push((frame) => {
+        if (frame.length === 0) return reject(new Error('connection closed'));
+        const reader = new Reader(frame);
+        reader.u8();
+        const ok = reader.u8() === 0;
+        const value = reader.value();
+        const outs = new Map<number, WireValue>();
+        const count = reader.u8();
+        for (let i = 0; i < count; i++) {
+          const index = reader.u8();
+          outs.set(index, reader.value());
+        }
+        resolve({ ok, value, outs, error: reader.value() });
+      });
+      this.socket.write(writer.finish());
+    });
+  }
+
+  openObject(classId: number, lang: string | undefined = 'ru'): Promise<WireResponse> {
+    return this.request(new Writer().u8(Op.Open).u16(PROTOCOL_VERSION).u8(classId).value(lang));
+  }
+
+  call(methodId: number, ...args: WireValue[]): Promise<WireResponse> {
+    const writer = new Writer().u8(Op.Call).u16(methodId).u8(args.length);
+    for (const a of args) writer.value(a);
+    return this.request(writer);
+  }
+
+  get(propId: number): Promise<WireResponse> {
+    return this.request(new Writer().u8(Op.Get).u16(propId));
+  }
+
+  locale(locale: string): Promise<WireResponse> {
+    return this.request(new Writer().u8(Op.Locale).value(locale));
+  }
+
+  close(): void {
+    this.socket.destroy();
+  }
+}
