@@ -99,10 +99,23 @@ describe('loading and class discovery', () => {
     host.assertClean();
   });
 
-  it('refuses an attachment mode the component does not declare', () => {
-    // the sample declares eCanAttachAny, so both modes work and IAttachedInfo reports the mode
+  it('reports the attachment mode through IAttachedInfo', () => {
+    // the sample declares eCanAttachAny, so both modes work
     withSample((obj) => assert.equal(obj.get('Isolated'), true), { attachment: 'isolated' });
     withSample((obj) => assert.equal(obj.get('Изолированно'), false), { attachment: 'notIsolated' });
+  });
+
+  it('refuses an attachment mode GetAttachType does not allow', () => {
+    process.env['SAMPLE_ADDIN_ATTACH_TYPE'] = '1'; // eCanAttachNotIsolated
+    try {
+      assert.throws(() => attachAddIn(modernPath, 'Test', { attachment: 'isolated' }), /GetAttachType is 1/);
+      const host = attachAddIn(modernPath, 'Test', { attachment: 'notIsolated' });
+      assert.equal(host.attachType, 1);
+      host.close();
+      host.assertClean();
+    } finally {
+      delete process.env['SAMPLE_ADDIN_ATTACH_TYPE'];
+    }
   });
 });
 

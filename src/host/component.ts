@@ -165,11 +165,15 @@ export class AddInObject {
       );
     });
     try {
-      await Promise.race([this.conn.whenEvent(), timeout]);
+      for (;;) {
+        const ev = this.conn.pending.shift();
+        if (ev) return ev;
+        // another waiter may take the event first: then wait for the next one
+        await Promise.race([this.conn.whenEvent(), timeout]);
+      }
     } finally {
       clearTimeout(timer);
     }
-    return this.conn.pending.shift()!;
   }
 
   /**

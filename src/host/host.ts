@@ -177,7 +177,7 @@ export class AddInHost {
     const prev = mm.context;
     mm.context = `${ctx}: setMemManager`;
     try {
-      vt.bool('setMemManager', mm.ptr);
+      if (!vt.bool('setMemManager', mm.ptr)) this.violations.push(`setMemManager returned false for ${className}`);
       mm.context = `${ctx}: RegisterExtensionAs`;
       const slot = rawAlloc(this.abi.pointerSize);
       let name: string | null = null;
