@@ -264,6 +264,8 @@ for (const [name, text] of Object.entries(files)) {
   writeFileSync(path, text);
   changed++;
 }
+// make's marker that generated/ is up to date with the inputs (see native/Makefile)
+writeFileSync(join(outDir, '.stamp'), '');
 console.log(
   `gen-native: ${CLASSES.length} classes, ${libraryKeys.length} library messages, bundle ${bundleHash} ` +
     `(${bundle.length} bytes), version ${pkg.version}; ${changed} file(s) updated in native/generated/`,

@@ -8,7 +8,7 @@
 
 namespace names {
 
-/** Simple lower-case mapping of one UTF-16 unit (Latin, Latin-1, Greek-free Cyrillic blocks). */
+/** Simple lower-case mapping of one UTF-16 unit: Latin, Latin-1 letters, Cyrillic (U+0400–U+052F). */
 char16_t fold(char16_t c);
 
 /** Case-insensitive equality of a NUL-terminated name and a NUL-terminated table name. */
