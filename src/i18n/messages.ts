@@ -125,8 +125,8 @@ export const MESSAGES = {
     en: 'The server is not running: call Run() first',
   },
   portOutOfRange: {
-    ru: 'Порт должен быть целым числом от 1 до 65535, передано {0}',
-    en: 'Port must be a whole number from 1 to 65535, got {0}',
+    ru: 'Порт должен быть целым числом от 0 до 65535 (0 — любой свободный), передано {0}',
+    en: 'Port must be a whole number from 0 to 65535 (0 picks a free one), got {0}',
   },
   badInterface: {
     ru: 'Неверный интерфейс для прослушивания «{0}»: ожидается IP-адрес (например, 127.0.0.1 или 0.0.0.0)',
