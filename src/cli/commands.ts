@@ -81,11 +81,24 @@ async function connectAndPrint(argv: string[]): Promise<number> {
   await client.connect(url);
   process.stdout.write(`connected to ${client.server}\n`);
   const input = createInterface({ input: process.stdin });
-  input.on('line', (line) => client.send(line));
-  input.on('close', () => void client.disconnect());
+  let sent = 0;
+  let received = 0;
+  let inputDone = false;
+  input.on('line', (line) => {
+    client.send(line);
+    sent++;
+  });
+  // At the end of input, give answers to what was sent a moment to arrive before hanging up.
+  input.on('close', () => {
+    inputDone = true;
+    if (received >= sent) void client.disconnect();
+    else setTimeout(() => void client.disconnect(), 2000).unref();
+  });
   for (;;) {
     const taken = await client.receive(0);
     if (!taken.received) break;
+    received++;
+    if (inputDone && received >= sent) void client.disconnect();
     const data = taken.value;
     process.stdout.write(`${typeof data === 'string' ? data : `<${data.length} bytes>`}\n`);
   }
