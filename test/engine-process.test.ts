@@ -16,8 +16,11 @@ import { WireClient } from './support/wire-client.js';
 const m = (spec: typeof CLIENT, name: string): number => findMember(spec.methods, name);
 const p = (spec: typeof CLIENT, name: string): number => findMember(spec.props, name);
 
-function startEngine(socket: string, idleMs = 60_000): ChildProcess {
-  return spawn(process.execPath, [`${ROOT}build/engine.mjs`, '--socket', socket, '--idle', String(idleMs)], { stdio: 'ignore' });
+function startEngine(socket: string, idleMs = 60_000, graceMs = 0): ChildProcess {
+  return spawn(process.execPath, [`${ROOT}build/engine.mjs`, '--socket', socket, '--idle', String(idleMs)], {
+    stdio: 'ignore',
+    env: { ...process.env, ONEC_WEBSOCKET_SERVER_GRACE_MS: String(graceMs) },
+  });
 }
 
 async function started(path: string): Promise<void> {
@@ -139,6 +142,50 @@ describe('engine process over its socket', () => {
     const pending = s.call(findMember(SERVER.methods, 'Receive'), 0, undefined, undefined);
     s.close();
     await assert.rejects(pending, /connection closed/);
+  });
+});
+
+describe('a server outlives its object for the grace period (scheduled jobs)', () => {
+  it('keeps port, connections, ids and queued messages; a Run on the same interface and port re-attaches', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'onec-ws-engine-'));
+    const socket = join(dir, 'engine.sock');
+    const engine = startEngine(socket, 60_000, 3000);
+    await started(socket);
+    const run = findMember(SERVER.methods, 'Запустить');
+    const receive = findMember(SERVER.methods, 'Принять');
+    const job1 = await WireClient.open(socket);
+    await job1.openObject(1);
+    assert.ok((await job1.call(run, '127.0.0.1', 0, '', '', '')).ok);
+    const port = (await job1.get(findMember(SERVER.props, 'Порт'))).value as number;
+    const peer = await WireClient.open(socket);
+    await peer.openObject(0);
+    await peer.call(m(CLIENT, 'Подключиться'), `ws://127.0.0.1:${port}/`);
+    await peer.call(m(CLIENT, 'Отправить'), 'first');
+    const first = await job1.call(receive, 5000, 0, '');
+    assert.deepEqual([first.value, first.outs.get(1), first.outs.get(2)], [true, 1, 'first']);
+    const blocked = job1.call(receive, 0, 0, '');
+    job1.close(); // the job's session ends without Остановить(), while its Receive(0) waits
+    await assert.rejects(blocked, /connection closed/);
+    await peer.call(m(CLIENT, 'Отправить'), 'while nobody owns the server');
+    await new Promise((r) => setTimeout(r, 200));
+    const job2 = await WireClient.open(socket);
+    await job2.openObject(1);
+    assert.ok((await job2.call(run, '127.0.0.1', port, '', '', '')).ok, 're-attached instead of "port busy"');
+    const second = await job2.call(receive, 5000, 0, '');
+    assert.deepEqual([second.value, second.outs.get(1), second.outs.get(2)], [true, 1, 'while nobody owns the server']);
+    assert.match(String((await job2.get(findMember(SERVER.props, 'Соединения'))).value), /^1: 127\.0\.0\.1:\d+$/);
+    assert.ok((await job2.call(findMember(SERVER.methods, 'Остановить'))).ok);
+    const job3 = await WireClient.open(socket);
+    await job3.openObject(1);
+    assert.ok((await job3.call(run, '127.0.0.1', port, '', '', '')).ok, 'after Остановить the port was free');
+    assert.equal((await job3.get(findMember(SERVER.props, 'Соединения'))).value, '', 'a fresh server, not the stopped one');
+    job3.close();
+    await new Promise((r) => setTimeout(r, 3500));
+    const freed = await tryConnect(port).then(() => false, () => true);
+    assert.ok(freed, 'the grace period ended and the port is free');
+    peer.close();
+    job2.close();
+    engine.kill();
   });
 });
 

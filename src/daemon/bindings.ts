@@ -3,6 +3,7 @@ import { Client } from '../engine/client.js';
 import { Server } from '../engine/server.js';
 import type { Arguments } from './arguments.js';
 import { timeoutMs } from './arguments.js';
+import type { ParkedServers } from './parked-servers.js';
 import type { WireValue } from './wire.js';
 
 export type OutValue = WireValue | Buffer;
@@ -68,13 +69,23 @@ export class ClientBinding implements Binding {
 
 export class ServerBinding implements Binding {
   readonly spec = SERVER;
-  constructor(readonly server = new Server()) {}
+  private certificate = '';
+
+  constructor(
+    private readonly parked: ParkedServers,
+    public server = new Server(),
+  ) {}
 
   async call(methodId: number, args: Arguments): Promise<CallResult> {
     switch (SERVER.methods[methodId]?.en) {
-      case 'Run':
-        await this.server.run(str(args[0]), num(args[1]), str(args[2]), str(args[3]), str(args[4]));
+      case 'Run': {
+        const [iface, port, certificate] = [str(args[0]), num(args[1]), str(args[2])];
+        const adopted = this.server.isRunning ? undefined : await this.parked.claim(iface, port, certificate);
+        if (adopted) this.server = adopted;
+        else await this.server.run(iface, port, certificate, str(args[3]), str(args[4]));
+        this.certificate = certificate;
         return { value: true };
+      }
       case 'Stop':
         await this.server.stop();
         return { value: true };
@@ -106,13 +117,14 @@ export class ServerBinding implements Binding {
     }
   }
 
+  /** Without Остановить() the server outlives its object for a grace period (ParkedServers). */
   dispose(): Promise<void> {
-    return this.server.stop();
+    return this.parked.park(this.server, this.certificate);
   }
 }
 
-export function createBinding(classId: number): Binding | undefined {
+export function createBinding(classId: number, parked: ParkedServers): Binding | undefined {
   if (classId === 0) return new ClientBinding();
-  if (classId === 1) return new ServerBinding();
+  if (classId === 1) return new ServerBinding(parked);
   return undefined;
 }

@@ -1,6 +1,7 @@
 import { chmodSync, unlinkSync } from 'node:fs';
 import { connect, createServer, type Server as NetServer } from 'node:net';
 import { parseArgs } from 'node:util';
+import { DEFAULT_SERVER_GRACE_MS, ParkedServers } from './parked-servers.js';
 import { Session } from './session.js';
 
 const DEFAULT_IDLE_MS = 60_000;
@@ -24,14 +25,17 @@ export async function runEngine(argv: string[]): Promise<void> {
   const server = createServer();
   let live = 0;
   let idleTimer: NodeJS.Timeout | undefined;
+  const graceMs = Number(process.env.ONEC_WEBSOCKET_SERVER_GRACE_MS ?? DEFAULT_SERVER_GRACE_MS);
+  const parked = new ParkedServers(graceMs, () => armIdle());
+  // Idle means no object connected and no server waiting out its grace period.
   const armIdle = (): void => {
     clearTimeout(idleTimer);
-    if (live === 0 && idleMs > 0) idleTimer = setTimeout(() => shutdown(server, socketPath), idleMs);
+    if (live === 0 && parked.size === 0 && idleMs > 0) idleTimer = setTimeout(() => shutdown(server, socketPath), idleMs);
   };
   server.on('connection', (socket) => {
     live++;
     clearTimeout(idleTimer);
-    new Session(socket, () => {
+    new Session(socket, parked, () => {
       live--;
       armIdle();
     });

@@ -3,6 +3,7 @@ import { CLASSES } from '../api/table.js';
 import { EngineError, errorText } from '../engine/errors.js';
 import { langFromLocale, type Lang } from '../i18n/messages.js';
 import { checkArguments } from './arguments.js';
+import type { ParkedServers } from './parked-servers.js';
 import { createBinding, type Binding, type CallResult, type OutValue } from './bindings.js';
 import { FrameSplitter, Op, PROTOCOL_VERSION, RESPONSE_FLAG, Reader, Writer, type WireValue } from './wire.js';
 
@@ -18,7 +19,11 @@ export class Session {
   private chain: Promise<void> = Promise.resolve();
   private closed = false;
 
-  constructor(private readonly socket: Socket, private readonly onEnd: () => void) {
+  constructor(
+    private readonly socket: Socket,
+    private readonly parked: ParkedServers,
+    private readonly onEnd: () => void,
+  ) {
     socket.setNoDelay(true);
     socket.on('data', (chunk: Buffer) => this.onData(chunk));
     socket.on('error', () => undefined);
@@ -91,7 +96,7 @@ export class Session {
     this.setLocale(reader.value());
     if (version !== PROTOCOL_VERSION) throw new Error(`protocol version ${version} is not ${PROTOCOL_VERSION}`);
     if (this.binding) throw new Error('object already opened');
-    const binding = createBinding(classId);
+    const binding = createBinding(classId, this.parked);
     if (!binding || !CLASSES[classId]) throw new Error(`unknown class ${classId}`);
     this.binding = binding;
     return { value: undefined };

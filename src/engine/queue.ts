@@ -86,6 +86,14 @@ export class MessageQueue<T> {
     this.releaseWaiters();
   }
 
+  /** Current waiters get "nothing" now (their reader went away); items stay for the next reader. */
+  releaseWaiters(): void {
+    for (const waiter of this.waiters.splice(0)) {
+      waiter.cancelTimer?.();
+      waiter.resolve({ received: false });
+    }
+  }
+
   /** Accept items again (a new connection or a new listening run). */
   reopen(): void {
     this.closed = false;
@@ -102,13 +110,6 @@ export class MessageQueue<T> {
 
   get isClosed(): boolean {
     return this.closed;
-  }
-
-  private releaseWaiters(): void {
-    for (const waiter of this.waiters.splice(0)) {
-      waiter.cancelTimer?.();
-      waiter.resolve({ received: false });
-    }
   }
 
   private shift(): T {

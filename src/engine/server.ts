@@ -152,6 +152,14 @@ export class Server {
     return this.queue.take(timeoutMs);
   }
 
+  /**
+   * Wakes a Receive that is waiting with "nothing", without stopping: its caller went away, and the
+   * next message must stay queued for whoever reads next (see ServerRegistry).
+   */
+  releaseReceivers(): void {
+    this.queue.releaseWaiters();
+  }
+
   /** Stops listening, closes every connection and frees the port. Never fails; safe to repeat. */
   async stop(): Promise<void> {
     const http = this.http;

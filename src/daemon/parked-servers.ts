@@ -1,0 +1,81 @@
+import type { Server } from '../engine/server.js';
+import { parseInterface } from '../engine/listen-address.js';
+
+/** How long a server outlives the object that ran it, unless ONEC_WEBSOCKET_SERVER_GRACE_MS says otherwise. */
+export const DEFAULT_SERVER_GRACE_MS = 60_000;
+
+interface Parked {
+  server: Server;
+  certificate: string;
+  timer: NodeJS.Timeout;
+}
+
+/**
+ * Servers whose add-in object went away without Остановить(). A scheduled job that runs every
+ * second is a new 1C session each time, and its objects die with it: the server keeps its port,
+ * connections, ids and queued messages for a grace period, and a Запустить on the same interface
+ * and port re-attaches to it instead of failing on a busy port.
+ */
+export class ParkedServers {
+  private readonly parked = new Map<string, Parked>();
+
+  constructor(
+    private readonly graceMs: number,
+    private readonly onChange: () => void = () => undefined,
+  ) {}
+
+  get size(): number {
+    return this.parked.size;
+  }
+
+  /** Keeps a running server alive for the grace period; stops it right away if there is none. */
+  park(server: Server, certificate: string): Promise<void> {
+    server.releaseReceivers();
+    if (this.graceMs <= 0 || !server.isRunning) return server.stop();
+    const key = keyOf(server.server, server.port);
+    const timer = setTimeout(() => {
+      if (this.parked.get(key)?.server !== server) return;
+      this.parked.delete(key);
+      void server.stop().finally(this.onChange);
+    }, this.graceMs);
+    timer.unref();
+    this.parked.set(key, { server, certificate, timer });
+    this.onChange();
+    return Promise.resolve();
+  }
+
+  /**
+   * The parked server listening on that interface and port, handed over to a new owner. A server
+   * parked with another certificate is stopped instead, so the new Run gets what it asked for.
+   */
+  async claim(iface: string, port: number, certificate: string): Promise<Server | undefined> {
+    let host: string;
+    try {
+      host = parseInterface(iface);
+    } catch {
+      return undefined; // Run itself reports the bad interface
+    }
+    const key = keyOf(host, port);
+    const entry = this.parked.get(key);
+    if (!entry) return undefined;
+    this.parked.delete(key);
+    clearTimeout(entry.timer);
+    this.onChange();
+    if (entry.certificate !== certificate) {
+      await entry.server.stop();
+      return undefined;
+    }
+    return entry.server;
+  }
+
+  async stopAll(): Promise<void> {
+    const entries = [...this.parked.values()];
+    this.parked.clear();
+    for (const e of entries) clearTimeout(e.timer);
+    await Promise.all(entries.map((e) => e.server.stop()));
+  }
+}
+
+function keyOf(host: string, port: number): string {
+  return `${host}|${port}`;
+}
