@@ -1,0 +1,75 @@
+/**
+ * Helpers for the add-in integration tests (test/addin-*.test.ts): BSL-like calls through the host
+ * emulator into the real native library, which talks to a real engine process.
+ *
+ * Every test file runs in its own engine sandbox: a fresh private ONEC_WEBSOCKET_DIR, so it never
+ * touches (or is served by) the user's real engine, and its engines can be found by the directory
+ * path in their command line.
+ */
+import { execFileSync } from 'node:child_process';
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { defaultLibraryPath } from '../../src/cli/library-path.js';
+import { attachAddIn, type AddInHost, type HostOptions } from '../../src/host/index.js';
+
+export const LIBRARY = defaultLibraryPath();
+
+export interface EngineSandbox {
+  /** the engine directory (ONEC_WEBSOCKET_DIR) */
+  readonly dir: string;
+  /** pids of the engine processes running from this directory */
+  enginePids(): number[];
+  /** SIGKILLs those engines (by pid) and removes the directory */
+  cleanup(): void;
+}
+
+/**
+ * Points this process (and so the library loaded into it, and the engines it starts) at a fresh
+ * engine directory. Call before the first add-in call.
+ */
+export function isolateEngine(options: { idleMs?: number } = {}): EngineSandbox {
+  const dir = mkdtempSync(join(tmpdir(), 'onec-ws-addin-'));
+  chmodSync(dir, 0o700);
+  process.env.ONEC_WEBSOCKET_DIR = dir;
+  if (options.idleMs !== undefined) process.env.ONEC_WEBSOCKET_IDLE_MS = String(options.idleMs);
+  return {
+    dir,
+    enginePids: () => enginePids(dir),
+    cleanup() {
+      for (const pid of enginePids(dir)) {
+        try {
+          process.kill(pid, 'SIGKILL');
+        } catch {
+          // already gone
+        }
+      }
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Engines started from `dir`: their command line is `node <dir>/engine-<hash>.mjs --socket …`. */
+export function enginePids(dir: string): number[] {
+  try {
+    const output = execFileSync('pgrep', ['-f', `${dir}/engine-`], { encoding: 'utf8' });
+    return output
+      .split('\n')
+      .filter((l) => l.trim() !== '')
+      .map(Number);
+  } catch (error) {
+    if ((error as { status?: number }).status === 1) return []; // pgrep: nothing matched
+    throw error;
+  }
+}
+
+/** ПодключитьВнешнююКомпоненту(<the built library>, "WebSocket", ТипВнешнейКомпоненты.Native) */
+export function attach(options: HostOptions = {}): AddInHost {
+  return attachAddIn(LIBRARY, 'WebSocket', options);
+}
+
+export const CLIENT_TYPE = 'AddIn.WebSocket.Client';
+export const SERVER_TYPE = 'AddIn.WebSocket.Server';
+
+/** Sleeps without blocking the event loop. */
+export const delay = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
