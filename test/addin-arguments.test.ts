@@ -19,12 +19,16 @@ const VALID: Record<string, Record<string, () => Argument[]>> = {
     Connect: () => ['ws://127.0.0.1:1/'],
     Send: () => ['valid'],
     Receive: () => [100, out('')],
+    SetHeader: () => ['X-Test', 'valid'],
   },
   Server: {
     Run: () => ['127.0.0.1', 0, '', '', ''],
     Send: () => [1, 'valid'],
     Receive: () => [100, out(0), out('')],
     Disconnect: () => [1],
+    Broadcast: () => ['valid', ''],
+    ConnectionInfo: () => [1],
+    ReceiveEvent: () => [100, out(0), out('')],
   },
 };
 
@@ -91,8 +95,11 @@ describe('add-in arguments', () => {
 
   it('has a valid argument list for every method with parameters (the table and this test agree)', () => {
     for (const spec of CLASSES) {
-      const withParams = spec.methods.filter((m) => m.params.length > 0).map((m) => m.en).sort();
-      assert.deepEqual(Object.keys(VALID[spec.name] ?? {}).sort(), withParams, spec.name);
+      for (const m of spec.methods.filter((x) => x.params.length > 0)) {
+        const args = VALID[spec.name]?.[m.en]?.();
+        assert.ok(args, `test/addin-arguments.test.ts: add a valid argument list for ${spec.name}.${m.en}`);
+        assert.equal(args.length, m.params.length, `${spec.name}.${m.en}: one valid argument per parameter`);
+      }
     }
   });
 
@@ -105,6 +112,8 @@ describe('add-in arguments', () => {
       const before = snapshot(obj, spec);
       let calls = 0;
       for (const method of spec.methods) {
+        // a method missing from VALID fails the test above; the others are still checked here
+        if (!VALID[spec.name]?.[method.en]) continue;
         method.params.forEach((param, index) => {
           for (const wrong of WRONG[param.kind]) {
             const args = VALID[spec.name]?.[method.en]?.() as Argument[];
@@ -128,7 +137,9 @@ describe('add-in arguments', () => {
     }
 
     const expectedCalls = (spec: ClassSpec): number =>
-      spec.methods.reduce((sum: number, m: MethodSpec) => sum + m.params.reduce((s, p) => s + WRONG[p.kind].length, 0), 0);
+      spec.methods
+        .filter((m) => VALID[spec.name]?.[m.en])
+        .reduce((sum: number, m: MethodSpec) => sum + m.params.reduce((s, p) => s + WRONG[p.kind].length, 0), 0);
 
     for (const lang of ['ru', 'en'] as const) {
       const locale = lang === 'ru' ? 'ru_RU' : 'en_US';
