@@ -56,6 +56,8 @@ export interface PropSpec {
   readonly en: string;
   readonly readable: boolean;
   readonly writable: boolean;
+  /** what a writable property accepts (checked by the engine) */
+  readonly kind?: 'string' | 'number' | 'boolean';
   /** the value the library reports when its engine process is gone */
   readonly whenEngineLost: string | number | boolean;
 }
@@ -74,6 +76,15 @@ const errorDescription: MethodSpec = {
   returns: true,
   local: 'errorDescription',
 };
+
+/** A setting: readable, writable, checked by kind; the engine applies it at the next Connect/Run. */
+function setting(ru: string, en: string, kind: 'string' | 'number' | 'boolean', whenEngineLost: string | number | boolean): PropSpec {
+  return { ru, en, readable: true, writable: true, kind, whenEngineLost };
+}
+
+function readOnly(ru: string, en: string, whenEngineLost: string | number | boolean): PropSpec {
+  return { ru, en, readable: true, writable: false, whenEngineLost };
+}
 
 const timeout: ParamSpec = { ru: 'Таймаут', en: 'Timeout', kind: 'number' };
 const data: ParamSpec = { ru: 'Данные', en: 'Data', kind: 'out', default: null };
@@ -100,10 +111,40 @@ export const CLIENT: ClassSpec = {
       returns: true,
     },
     errorDescription,
+    // Beyond the original product (docs/features.md): append only, ids are positions.
+    {
+      ru: 'УстановитьЗаголовок',
+      en: 'SetHeader',
+      params: [
+        { ru: 'Имя', en: 'Name', kind: 'string' },
+        { ru: 'Значение', en: 'Value', kind: 'string' },
+      ],
+      returns: true,
+    },
+    { ru: 'ОчиститьЗаголовки', en: 'ClearHeaders', params: [], returns: true },
   ],
   props: [
-    { ru: 'Статус', en: 'Status', readable: true, writable: false, whenEngineLost: -1 },
-    { ru: 'Сервер', en: 'Server', readable: true, writable: false, whenEngineLost: '' },
+    readOnly('Статус', 'Status', -1),
+    readOnly('Сервер', 'Server', ''),
+    setting('Подпротоколы', 'Subprotocols', 'string', ''),
+    readOnly('Подпротокол', 'Protocol', ''),
+    setting('ТаймаутПодключения', 'ConnectTimeout', 'number', 0),
+    setting('ИнтервалПинга', 'PingInterval', 'number', 0),
+    setting('ТаймаутПинга', 'PingTimeout', 'number', 0),
+    setting('ФайлЦС', 'CAFile', 'string', ''),
+    setting('СертификатКлиента', 'ClientCertificate', 'string', ''),
+    setting('КлючКлиента', 'ClientKey', 'string', ''),
+    // Write-only: a password is never read back.
+    { ru: 'ПарольКлючаКлиента', en: 'ClientKeyPassword', readable: false, writable: true, kind: 'string', whenEngineLost: '' },
+    setting('НеПроверятьСертификатСервера_ОПАСНО', 'InsecureSkipVerify_DANGER', 'boolean', false),
+    setting('Прокси', 'Proxy', 'string', ''),
+    setting('Сжатие', 'Compression', 'boolean', false),
+    setting('МаксимальныйРазмерСообщения', 'MaxMessageSize', 'number', 0),
+    readOnly('КодЗакрытия', 'CloseCode', 0),
+    readOnly('ПричинаЗакрытия', 'CloseReason', ''),
+    readOnly('ДвоичноеСообщение', 'IsBinary', false),
+    setting('Автопереподключение', 'AutoReconnect', 'boolean', false),
+    readOnly('Переподключение', 'Reconnecting', false),
   ],
 };
 
@@ -136,11 +177,33 @@ export const SERVER: ClassSpec = {
     },
     { ru: 'Отключить', en: 'Disconnect', params: [clientId], returns: true },
     errorDescription,
+    // Beyond the original product (docs/features.md): append only, ids are positions.
+    {
+      ru: 'ОтправитьВсем',
+      en: 'Broadcast',
+      params: [body, { ru: 'СписокИД', en: 'IDList', kind: 'string', default: '' }],
+      returns: true,
+    },
+    { ru: 'ИнформацияОСоединении', en: 'ConnectionInfo', params: [clientId], returns: true },
+    {
+      ru: 'ПринятьСобытие',
+      en: 'ReceiveEvent',
+      params: [timeout, { ...clientId, kind: 'out', default: null }, { ru: 'Событие', en: 'Event', kind: 'out', default: null }],
+      returns: true,
+    },
   ],
   props: [
-    { ru: 'Сервер', en: 'Server', readable: true, writable: false, whenEngineLost: '' },
-    { ru: 'Порт', en: 'Port', readable: true, writable: false, whenEngineLost: 0 },
-    { ru: 'Соединения', en: 'Connections', readable: true, writable: false, whenEngineLost: '' },
+    readOnly('Сервер', 'Server', ''),
+    readOnly('Порт', 'Port', 0),
+    readOnly('Соединения', 'Connections', ''),
+    setting('Сжатие', 'Compression', 'boolean', false),
+    setting('МаксимальныйРазмерСообщения', 'MaxMessageSize', 'number', 0),
+    setting('МаксимумСоединений', 'MaxConnections', 'number', 0),
+    setting('РазрешенныеИсточники', 'AllowedOrigins', 'string', ''),
+    readOnly('Состояние', 'Health', ''),
+    readOnly('ДвоичноеСообщение', 'IsBinary', false),
+    setting('СобытияСоединений', 'ConnectionEvents', 'boolean', false),
+    setting('ИнтервалПинга', 'PingInterval', 'number', 0),
   ],
 };
 

@@ -31,10 +31,11 @@ function checkOne(param: ParamSpec, index: number, given: WireValue): string | n
       if (value instanceof Blob1C) return value.bytes;
       break;
   }
-  throw new EngineError('badCast', [index + 1, param, new EngineError(TYPE_KEYS[param.kind]), typeOf(value)]);
+  throw new EngineError('badCast', [index + 1, param, new EngineError(TYPE_KEYS[param.kind]), describeType(value)]);
 }
 
-function typeOf(value: WireValue): EngineError {
+/** The 1C type name of a value, for «<bad cast>» texts. */
+export function describeType(value: WireValue): EngineError {
   if (value === undefined) return new EngineError('typeUndefined');
   if (value === null) return new EngineError('typeNull');
   if (typeof value === 'boolean') return new EngineError('typeBoolean');

@@ -1,9 +1,12 @@
-import { CLIENT, SERVER, type ClassSpec } from '../api/table.js';
+import { CLIENT, SERVER, type ClassSpec, type PropSpec } from '../api/table.js';
 import { Client } from '../engine/client.js';
+import { EngineError } from '../engine/errors.js';
+import type { Message } from '../engine/message.js';
 import { Server } from '../engine/server.js';
 import type { Arguments } from './arguments.js';
 import { timeoutMs } from './arguments.js';
 import type { ParkedServers } from './parked-servers.js';
+import { checkHeader, checkSetting, parseIdList, settingCount, settingMs, splitList } from './settings.js';
 import type { WireValue } from './wire.js';
 
 export type OutValue = WireValue | Buffer;
@@ -19,6 +22,7 @@ export interface Binding {
   readonly spec: ClassSpec;
   call(methodId: number, args: Arguments): Promise<CallResult> | CallResult;
   get(propId: number): OutValue;
+  set(propId: number, value: WireValue): void;
   /** the object is gone (Done, DestroyObject, or the 1C process died) */
   dispose(): Promise<void>;
 }
@@ -29,6 +33,8 @@ const body = (v: unknown): string | Buffer => v as string | Buffer;
 
 export class ClientBinding implements Binding {
   readonly spec = CLIENT;
+  private lastBinary = false;
+
   constructor(readonly client = new Client()) {}
 
   async call(methodId: number, args: Arguments): Promise<CallResult> {
@@ -44,21 +50,116 @@ export class ClientBinding implements Binding {
         return { value: true };
       case 'Receive': {
         const taken = await this.client.receive(timeoutMs(num(args[0])));
+        this.lastBinary = taken.received && Buffer.isBuffer(taken.value);
         return { value: taken.received, outs: [[1, taken.received ? taken.value : '']] };
       }
+      case 'SetHeader': {
+        checkHeader(str(args[0]), str(args[1]));
+        this.client.options.headers = { ...this.client.options.headers, [str(args[0])]: str(args[1]) };
+        return { value: true };
+      }
+      case 'ClearHeaders':
+        this.client.options.headers = {};
+        return { value: true };
       default:
         throw new Error(`Client method ${methodId} is not bound`);
     }
   }
 
   get(propId: number): OutValue {
+    const o = this.client.options;
     switch (CLIENT.props[propId]?.en) {
       case 'Status':
         return this.client.status;
       case 'Server':
         return this.client.server;
+      case 'Subprotocols':
+        return (o.protocols ?? []).join(', ');
+      case 'Protocol':
+        return this.client.protocol;
+      case 'ConnectTimeout':
+        return o.connectTimeoutMs ?? 0;
+      case 'PingInterval':
+        return o.pingIntervalMs ?? 0;
+      case 'PingTimeout':
+        return o.pingTimeoutMs ?? 0;
+      case 'CAFile':
+        return o.tls?.caFile ?? '';
+      case 'ClientCertificate':
+        return o.tls?.certFile ?? '';
+      case 'ClientKey':
+        return o.tls?.keyFile ?? '';
+      case 'InsecureSkipVerify_DANGER':
+        return o.tls?.rejectUnauthorized === false;
+      case 'Proxy':
+        return o.proxy ?? '';
+      case 'Compression':
+        return o.compression ?? false;
+      case 'MaxMessageSize':
+        return o.limits?.maxMessageSize ?? 0;
+      case 'CloseCode':
+        return this.client.closeInfo?.code ?? 0;
+      case 'CloseReason':
+        return this.client.closeInfo?.reason ?? '';
+      case 'IsBinary':
+        return this.lastBinary;
+      case 'AutoReconnect':
+        return o.autoReconnect ?? false;
+      case 'Reconnecting':
+        return this.client.reconnecting;
       default:
-        throw new Error(`Client property ${propId} is not bound`);
+        throw new Error(`Client property ${propId} is not readable`);
+    }
+  }
+
+  set(propId: number, value: WireValue): void {
+    const prop = CLIENT.props[propId] as PropSpec;
+    const v = checkSetting(prop, value);
+    if (this.client.busy && prop.en !== 'AutoReconnect') throw new EngineError('settingWhileConnected', [prop]);
+    const o = this.client.options;
+    const tls = (o.tls ??= {});
+    switch (prop.en) {
+      case 'Subprotocols':
+        o.protocols = splitList(v as string);
+        return;
+      case 'ConnectTimeout':
+        o.connectTimeoutMs = settingMs(prop, v as number);
+        return;
+      case 'PingInterval':
+        o.pingIntervalMs = settingMs(prop, v as number);
+        return;
+      case 'PingTimeout':
+        o.pingTimeoutMs = settingMs(prop, v as number);
+        return;
+      case 'CAFile':
+        tls.caFile = (v as string) || undefined;
+        return;
+      case 'ClientCertificate':
+        tls.certFile = (v as string) || undefined;
+        return;
+      case 'ClientKey':
+        tls.keyFile = (v as string) || undefined;
+        return;
+      case 'ClientKeyPassword':
+        tls.passphrase = v as string;
+        return;
+      case 'InsecureSkipVerify_DANGER':
+        tls.rejectUnauthorized = !(v as boolean);
+        return;
+      case 'Proxy':
+        o.proxy = v as string;
+        return;
+      case 'Compression':
+        o.compression = v as boolean;
+        return;
+      case 'MaxMessageSize':
+        o.limits = { ...o.limits, maxMessageSize: settingCount(prop, v as number) || undefined };
+        return;
+      case 'AutoReconnect':
+        o.autoReconnect = v as boolean;
+        return;
+      default:
+        throw new Error(`Client property ${propId} is not writable`);
     }
   }
 
@@ -70,6 +171,7 @@ export class ClientBinding implements Binding {
 export class ServerBinding implements Binding {
   readonly spec = SERVER;
   private certificate = '';
+  private lastBinary = false;
 
   constructor(
     private readonly parked: ParkedServers,
@@ -93,18 +195,34 @@ export class ServerBinding implements Binding {
         return { value: this.server.send(num(args[0]), body(args[1])) };
       case 'Receive': {
         const taken = await this.server.receive(timeoutMs(num(args[0])));
+        this.lastBinary = taken.received && Buffer.isBuffer(taken.value.data);
         return taken.received
-          ? { value: true, outs: [[1, taken.value.id], [2, taken.value.data]] }
+          ? { value: true, outs: [[1, taken.value.id], [2, taken.value.data as Message]] }
           : { value: false, outs: [[1, 0], [2, '']] };
       }
       case 'Disconnect':
         return { value: this.server.disconnect(num(args[0])) };
+      case 'Broadcast': {
+        const list = str(args[1]);
+        return { value: this.server.broadcast(body(args[0]), list.trim() === '' ? undefined : parseIdList(list)) };
+      }
+      case 'ConnectionInfo': {
+        const info = this.server.connectionInfo(num(args[0]));
+        return { value: info ? JSON.stringify(info) : '' };
+      }
+      case 'ReceiveEvent': {
+        const taken = await this.server.receiveEvent(timeoutMs(num(args[0])));
+        return taken.received
+          ? { value: true, outs: [[1, taken.value.id], [2, taken.value.event]] }
+          : { value: false, outs: [[1, 0], [2, '']] };
+      }
       default:
         throw new Error(`Server method ${methodId} is not bound`);
     }
   }
 
   get(propId: number): OutValue {
+    const o = this.server.options;
     switch (SERVER.props[propId]?.en) {
       case 'Server':
         return this.server.server;
@@ -112,8 +230,58 @@ export class ServerBinding implements Binding {
         return this.server.port;
       case 'Connections':
         return this.server.connections;
+      case 'Compression':
+        return o.compression ?? false;
+      case 'MaxMessageSize':
+        return o.limits?.maxMessageSize ?? 0;
+      case 'MaxConnections':
+        return o.maxConnections ?? 0;
+      case 'AllowedOrigins':
+        return (o.allowedOrigins ?? []).join(', ');
+      case 'Health':
+        return JSON.stringify(this.server.health);
+      case 'IsBinary':
+        return this.lastBinary;
+      case 'ConnectionEvents':
+        return o.connectionEvents ?? false;
+      case 'PingInterval':
+        return o.pingIntervalMs ?? 0;
       default:
-        throw new Error(`Server property ${propId} is not bound`);
+        throw new Error(`Server property ${propId} is not readable`);
+    }
+  }
+
+  set(propId: number, value: WireValue): void {
+    const prop = SERVER.props[propId] as PropSpec;
+    const v = checkSetting(prop, value);
+    const o = this.server.options;
+    switch (prop.en) {
+      case 'Compression':
+      case 'MaxMessageSize':
+      case 'PingInterval':
+        if (this.server.isRunning) throw new EngineError('settingWhileConnected', [prop]);
+    }
+    switch (prop.en) {
+      case 'Compression':
+        o.compression = v as boolean;
+        return;
+      case 'MaxMessageSize':
+        o.limits = { ...o.limits, maxMessageSize: settingCount(prop, v as number) || undefined };
+        return;
+      case 'MaxConnections':
+        o.maxConnections = settingCount(prop, v as number);
+        return;
+      case 'AllowedOrigins':
+        o.allowedOrigins = splitList(v as string);
+        return;
+      case 'ConnectionEvents':
+        o.connectionEvents = v as boolean;
+        return;
+      case 'PingInterval':
+        o.pingIntervalMs = settingMs(prop, v as number);
+        return;
+      default:
+        throw new Error(`Server property ${propId} is not writable`);
     }
   }
 

@@ -80,12 +80,16 @@ export class Session {
     }
     if (op === Op.Get) {
       const propId = reader.u16();
-      if (!binding.spec.props[propId]) throw new EngineError('unknownMember', [`#${propId}`]);
+      const prop = binding.spec.props[propId];
+      if (!prop || !prop.readable) throw new EngineError('unknownMember', [prop ? prop[this.lang] : `#${propId}`]);
       return { value: binding.get(propId) };
     }
     if (op === Op.Set) {
-      const prop = binding.spec.props[reader.u16()];
-      throw new EngineError(prop ? 'readOnlyProperty' : 'unknownMember', [prop ? prop[this.lang] : '?']);
+      const propId = reader.u16();
+      const prop = binding.spec.props[propId];
+      if (!prop || !prop.writable) throw new EngineError(prop ? 'readOnlyProperty' : 'unknownMember', [prop ? prop[this.lang] : `#${propId}`]);
+      binding.set(propId, reader.value());
+      return { value: undefined };
     }
     throw new Error(`unknown request op ${op}`);
   }

@@ -1,34 +1,60 @@
 import WebSocket from 'ws';
+import { readFileSync } from 'node:fs';
 import type { ClientRequestArgs, IncomingMessage } from 'node:http';
+import { proxyAgent } from './client-agent.js';
+import { connectError } from './connect-errors.js';
 import { EngineError } from './errors.js';
+import { startHeartbeat } from './heartbeat.js';
+import { messageSize, toMessage, type Message } from './message.js';
 import { DEFAULT_CONNECT_TIMEOUT_MS, withLimits, type Limits } from './options.js';
 import { MessageQueue, type Taken } from './queue.js';
+import { loadTlsCredentials } from './tls-credentials.js';
 import { displayUrl, parseServerUrl } from './url.js';
-import { connectError } from './connect-errors.js';
-import { messageSize, toMessage, type Message } from './message.js';
 
 /** −1: the connection failed or broke, 0: not connected, 1: connected (the document's Статус). */
 export type ClientStatus = -1 | 0 | 1;
 
 export interface ClientTls {
-  /** extra trusted certificate authorities (PEM) */
+  /** extra trusted certificate authorities (PEM text) */
   ca?: string | Buffer | Array<string | Buffer>;
+  /** a PEM file of extra trusted certificate authorities */
+  caFile?: string;
+  /** client certificate for mutual TLS: a PEM file (may also hold the key) */
+  certFile?: string;
+  /** the client key file, when not in certFile */
+  keyFile?: string;
+  /** password of an encrypted client key */
+  passphrase?: string;
   /** false skips certificate verification: for test stands only */
   rejectUnauthorized?: boolean;
 }
 
+/** Settings read at every connect; change them between connections. */
 export interface ClientOptions {
   limits?: Partial<Limits>;
   connectTimeoutMs?: number;
   headers?: Record<string, string>;
   protocols?: string[];
   tls?: ClientTls;
+  /** ping the server this often (0 = never) */
+  pingIntervalMs?: number;
+  /** a ping unanswered this long means the server is gone (default: the ping interval) */
+  pingTimeoutMs?: number;
+  /** an HTTP proxy URL for CONNECT tunnelling, or "env" for HTTP_PROXY / HTTPS_PROXY / NO_PROXY */
+  proxy?: string;
+  /** negotiate permessage-deflate */
+  compression?: boolean;
+  /** after a broken connection, reconnect with backoff; Send keeps queueing meanwhile */
+  autoReconnect?: boolean;
 }
 
 export interface CloseInfo {
   code: number;
   reason: string;
 }
+
+const RECONNECT_FIRST_MS = 250;
+const RECONNECT_MAX_MS = 30_000;
 
 /**
  * A WebSocket client with the semantics of the original 1C add-in: a blocking connect, sending in
@@ -38,20 +64,27 @@ export class Client {
   private socket: WebSocket | undefined;
   private state: ClientStatus = 0;
   private url = '';
+  private target: URL | undefined;
   private lastClose: CloseInfo | undefined;
   /** the open connection hit an error (it will close with −1 whatever code it reports) */
   private failed = false;
   private abortConnect: ((error: EngineError) => void) | undefined;
-  private readonly limits: Limits;
+  private stopHeartbeat: () => void = () => undefined;
+  private reconnectTimer: NodeJS.Timeout | undefined;
+  private reconnectDelay = RECONNECT_FIRST_MS;
+  private isReconnecting = false;
+  /** messages accepted by send() while reconnecting, sent once the connection is back */
+  private outbox: Array<string | Uint8Array> = [];
+  private outboxBytes = 0;
   private readonly queue: MessageQueue<Message>;
 
-  constructor(private readonly options: ClientOptions = {}) {
-    this.limits = withLimits(options.limits);
+  constructor(readonly options: ClientOptions = {}) {
+    const limits = withLimits(options.limits);
     this.queue = new MessageQueue<Message>(
       messageSize,
       { pause: () => this.socket?.pause(), resume: () => this.socket?.resume() },
-      this.limits.incomingHighWater,
-      this.limits.incomingLowWater,
+      limits.incomingHighWater,
+      limits.incomingLowWater,
     );
   }
 
@@ -68,62 +101,74 @@ export class Client {
     return this.lastClose;
   }
 
+  /** The subprotocol the server chose ("" if none). */
+  get protocol(): string {
+    return this.socket?.protocol ?? '';
+  }
+
+  /** A broken connection is being re-established (autoReconnect). */
+  get reconnecting(): boolean {
+    return this.isReconnecting;
+  }
+
+  /** Connected, connecting or reconnecting: settings that shape the connection cannot change now. */
+  get busy(): boolean {
+    return this.target !== undefined;
+  }
+
   /** Messages received and not yet taken by `receive`. */
   get queued(): { messages: number; bytes: number } {
     return { messages: this.queue.length, bytes: this.queue.bytes };
   }
 
   async connect(address: string): Promise<void> {
-    if (this.socket) throw new EngineError('alreadyConnected', [this.url]);
+    if (this.target) throw new EngineError('alreadyConnected', [this.url]);
     const url = parseServerUrl(address);
     this.url = displayUrl(address.trim());
     this.lastClose = undefined;
-    this.failed = false;
-    const socket = new WebSocket(url, this.options.protocols ?? [], this.socketOptions());
-    this.socket = socket;
     this.queue.reopen();
-    // Listen from the first moment: messages can arrive in the same packet as the handshake answer.
-    socket.on('message', (data: Buffer, isBinary: boolean) => this.queue.push(toMessage(data, isBinary)));
-    socket.on('error', () => {
-      // A protocol error (oversized or malformed frame, invalid UTF-8) is always followed by 'close'.
-      if (this.state === 1) this.failed = true;
-    });
-    socket.on('close', (code: number, reason: Buffer) => this.onClose(socket, code, reason));
+    this.target = url;
     try {
-      await this.opened(socket);
+      await this.open(url);
     } catch (error) {
-      this.socket = undefined;
+      this.target = undefined;
       this.state = -1;
-      socket.terminate();
       throw error;
     }
-    if (this.queue.isPaused) socket.pause();
   }
 
   /** Closes the connection cleanly. Calling it when not connected does nothing. */
   async disconnect(): Promise<void> {
     const socket = this.socket;
-    if (!socket) return;
-    if (this.abortConnect) {
-      this.abortConnect(new EngineError('connectAborted', [this.url]));
-      return;
-    }
+    const wasActive = this.target !== undefined;
+    this.target = undefined;
+    this.cancelReconnect();
+    this.dropOutbox();
+    this.abortConnect?.(new EngineError('connectAborted', [this.url]));
     this.socket = undefined;
-    this.state = 0;
+    if (wasActive) this.state = 0;
     this.queue.close();
-    await closeGracefully(socket);
+    this.stopHeartbeat();
+    if (socket) await closeGracefully(socket);
   }
 
   /** Queues a message for sending; fails if not connected or if the peer does not keep up. */
   send(data: string | Uint8Array): void {
+    const size = typeof data === 'string' ? Buffer.byteLength(data) : data.byteLength;
+    const limit = withLimits(this.options.limits).maxOutgoingBuffer;
     const socket = this.socket;
+    if (this.target && this.options.autoReconnect && this.state !== 1) {
+      if (this.outboxBytes + size > limit) throw new EngineError('outgoingBufferFull', [this.outboxBytes, limit]);
+      this.outbox.push(data);
+      this.outboxBytes += size;
+      return;
+    }
     if (!socket || socket.readyState !== WebSocket.OPEN) {
       if (this.lastClose) throw new EngineError('connectionClosed', [this.url, describeClose(this.lastClose)]);
       throw new EngineError('notConnected');
     }
-    const size = typeof data === 'string' ? Buffer.byteLength(data) : data.byteLength;
-    if (socket.bufferedAmount + size > this.limits.maxOutgoingBuffer) {
-      throw new EngineError('outgoingBufferFull', [socket.bufferedAmount, this.limits.maxOutgoingBuffer]);
+    if (socket.bufferedAmount + size > limit) {
+      throw new EngineError('outgoingBufferFull', [socket.bufferedAmount, limit]);
     }
     socket.send(data, { binary: typeof data !== 'string' });
   }
@@ -136,21 +181,54 @@ export class Client {
     return this.queue.take(timeoutMs);
   }
 
-  private socketOptions(): WebSocket.ClientOptions & ClientRequestArgs {
+  private async open(url: URL): Promise<void> {
+    const socket = new WebSocket(url, this.options.protocols ?? [], this.socketOptions(url));
+    this.socket = socket;
+    this.failed = false;
+    // Listen from the first moment: messages can arrive in the same packet as the handshake answer.
+    socket.on('message', (data: Buffer, isBinary: boolean) => this.queue.push(toMessage(data, isBinary)));
+    socket.on('error', () => {
+      // A protocol error (oversized or malformed frame, invalid UTF-8) is always followed by 'close'.
+      if (this.state === 1) this.failed = true;
+    });
+    socket.on('close', (code: number, reason: Buffer) => this.onClose(socket, code, reason));
+    try {
+      await this.opened(socket);
+    } catch (error) {
+      if (this.socket === socket) this.socket = undefined;
+      socket.terminate();
+      throw error;
+    }
+    if (this.queue.isPaused) socket.pause();
+    this.stopHeartbeat = startHeartbeat(socket, this.options.pingIntervalMs ?? 0, this.options.pingTimeoutMs ?? 0, () => {
+      this.failed = true;
+      socket.terminate();
+    });
+    this.flushOutbox(socket);
+  }
+
+  private socketOptions(url: URL): WebSocket.ClientOptions & ClientRequestArgs {
+    const limits = withLimits(this.options.limits);
+    const tls = this.options.tls ?? {};
+    const identity = tls.certFile ? loadTlsCredentials(tls.certFile, tls.keyFile ?? '', tls.passphrase ?? '') : undefined;
+    const ca = tls.caFile ? [...toArray(tls.ca), readCaFile(tls.caFile)] : tls.ca;
     return {
-      maxPayload: this.limits.maxMessageSize,
+      maxPayload: limits.maxMessageSize,
       // ws caps a message at 16384 fragments by default; the size limit is the one we mean.
       maxFragments: 0,
-      perMessageDeflate: false,
+      perMessageDeflate: this.options.compression ?? false,
       followRedirects: false,
       headers: this.options.headers,
-      ca: this.options.tls?.ca,
-      rejectUnauthorized: this.options.tls?.rejectUnauthorized ?? true,
+      agent: proxyAgent(this.options.proxy ?? '', url),
+      ca,
+      cert: identity?.cert,
+      key: identity?.key,
+      rejectUnauthorized: tls.rejectUnauthorized ?? true,
     };
   }
 
   private opened(socket: WebSocket): Promise<void> {
-    const timeoutMs = this.options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
+    const timeoutMs = this.options.connectTimeoutMs || DEFAULT_CONNECT_TIMEOUT_MS;
     return new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => finish(new EngineError('connectTimeout', [this.url, timeoutMs])), timeoutMs);
       const finish = (error?: EngineError): void => {
@@ -185,11 +263,71 @@ export class Client {
   private onClose(socket: WebSocket, code: number, reason: Buffer): void {
     // While connecting, connect() itself reports the failure.
     if (this.socket !== socket || this.state !== 1) return;
+    this.stopHeartbeat();
     this.lastClose = { code, reason: reason.toString('utf8') };
     this.socket = undefined;
     const clean = !this.failed && (code === 1000 || code === 1001 || code === 1005);
+    if (!clean && this.options.autoReconnect && this.target) {
+      this.state = 0;
+      this.isReconnecting = true;
+      this.scheduleReconnect();
+      return;
+    }
+    this.target = undefined;
     this.state = clean ? 0 : -1;
     this.queue.close();
+  }
+
+  private scheduleReconnect(): void {
+    const target = this.target;
+    if (!target) return;
+    this.reconnectTimer = setTimeout(() => {
+      this.reconnectTimer = undefined;
+      this.open(target).then(
+        () => {
+          this.reconnectDelay = RECONNECT_FIRST_MS;
+          this.isReconnecting = false;
+        },
+        () => {
+          if (this.target !== target) return;
+          this.state = 0;
+          this.reconnectDelay = Math.min(this.reconnectDelay * 2, RECONNECT_MAX_MS);
+          this.scheduleReconnect();
+        },
+      );
+    }, this.reconnectDelay);
+  }
+
+  private cancelReconnect(): void {
+    this.isReconnecting = false;
+    clearTimeout(this.reconnectTimer);
+    this.reconnectTimer = undefined;
+    this.reconnectDelay = RECONNECT_FIRST_MS;
+  }
+
+  private flushOutbox(socket: WebSocket): void {
+    for (const data of this.outbox) socket.send(data, { binary: typeof data !== 'string' });
+    this.dropOutbox();
+  }
+
+  private dropOutbox(): void {
+    this.outbox = [];
+    this.outboxBytes = 0;
+  }
+}
+
+function toArray(ca: ClientTls['ca']): Array<string | Buffer> {
+  if (ca === undefined) return [];
+  return Array.isArray(ca) ? ca : [ca];
+}
+
+function readCaFile(path: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') throw new EngineError('certNotFound', [path]);
+    throw new EngineError('certUnreadable', [path, code ?? (error as Error).message]);
   }
 }
 

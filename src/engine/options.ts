@@ -21,5 +21,9 @@ export const DEFAULT_LIMITS: Readonly<Limits> = {
 export const DEFAULT_CONNECT_TIMEOUT_MS = 30_000;
 
 export function withLimits(overrides: Partial<Limits> | undefined): Limits {
-  return { ...DEFAULT_LIMITS, ...overrides };
+  const limits = { ...DEFAULT_LIMITS };
+  for (const [key, value] of Object.entries(overrides ?? {}) as Array<[keyof Limits, number | undefined]>) {
+    if (value !== undefined) limits[key] = value;
+  }
+  return limits;
 }

@@ -7,13 +7,43 @@ import { EngineError } from './errors.js';
 import { formatAddress, parseInterface, parsePort } from './listen-address.js';
 import { messageSize, toMessage, type Message } from './message.js';
 import { withLimits, type Limits } from './options.js';
+import { startHeartbeat } from './heartbeat.js';
 import { MessageQueue, type Taken } from './queue.js';
 import { loadTlsCredentials } from './tls-credentials.js';
 
+/** Settings read at every run; change them between runs. */
 export interface ServerOptions {
   limits?: Partial<Limits>;
   /** an upgrade request must arrive complete within this time (slow clients are dropped) */
   handshakeTimeoutMs?: number;
+  /** negotiate permessage-deflate with clients that offer it */
+  compression?: boolean;
+  /** refuse connections beyond this many (0 = no limit) with HTTP 503 */
+  maxConnections?: number;
+  /** accept only these Origin header values (empty = any origin) */
+  allowedOrigins?: string[];
+  /** record connection opened/closed events for receiveEvent */
+  connectionEvents?: boolean;
+  /** ping every client this often and drop those that stay silent (0 = never) */
+  pingIntervalMs?: number;
+}
+
+export interface ConnectionEvent {
+  id: number;
+  event: 'open' | 'close';
+}
+
+/** What the program may learn about one connection (ConnectionInfo). */
+export interface ConnectionInfo {
+  id: number;
+  address: string;
+  path: string;
+  query: string;
+  headers: Record<string, string | string[] | undefined>;
+  protocol: string;
+  tlsClientSubject: string | null;
+  connectedAt: string;
+  connectedSeconds: number;
 }
 
 export interface ServerMessage {
@@ -25,6 +55,9 @@ interface Connection {
   id: number;
   socket: WebSocket;
   address: string;
+  request: IncomingMessage;
+  since: Date;
+  stopHeartbeat: () => void;
 }
 
 const LISTEN_ERRORS: Record<string, 'portBusy' | 'addressNotAvailable' | 'listenDenied'> = {
@@ -48,9 +81,12 @@ export class Server {
   private readonly limits: Limits;
   private readonly queue: MessageQueue<ServerMessage>;
   private everRun = false;
+  private accepted = 0;
+  private readonly events: MessageQueue<ConnectionEvent>;
 
-  constructor(private readonly options: ServerOptions = {}) {
+  constructor(readonly options: ServerOptions = {}) {
     this.limits = withLimits(options.limits);
+    this.events = new MessageQueue<ConnectionEvent>(() => 16, { pause: () => undefined, resume: () => undefined }, Infinity, Infinity);
     this.queue = new MessageQueue<ServerMessage>(
       (m) => messageSize(m.data),
       { pause: () => this.eachSocket((s) => s.pause()), resume: () => this.eachSocket((s) => s.resume()) },
@@ -106,10 +142,11 @@ export class Server {
     await listen(http, host, wantedPort);
     const wss = new WebSocketServer({
       server: http,
-      maxPayload: this.limits.maxMessageSize,
+      maxPayload: withLimits(this.options.limits).maxMessageSize,
       maxFragments: 0,
-      perMessageDeflate: false,
+      perMessageDeflate: this.options.compression ?? false,
       clientTracking: false,
+      verifyClient: (info, answer) => this.admit(info.origin, answer),
     });
     wss.on('connection', (socket, request) => this.accept(socket, request));
     wss.on('error', () => undefined);
@@ -119,6 +156,54 @@ export class Server {
     this.boundPort = (http.address() as AddressInfo).port;
     this.everRun = true;
     this.queue.reopen();
+    this.events.reopen();
+  }
+
+  /** Messages to many clients at once: all open connections, or those listed. Returns how many were sent. */
+  broadcast(data: string | Uint8Array, ids?: readonly number[]): number {
+    const targets = ids ?? [...this.clients.keys()];
+    let sent = 0;
+    for (const id of targets) if (this.send(id, data)) sent++;
+    return sent;
+  }
+
+  /** Details of one open connection, or undefined for an unknown id. */
+  connectionInfo(id: number): ConnectionInfo | undefined {
+    const c = this.clients.get(id);
+    if (!c) return undefined;
+    const url = new URL(c.request.url ?? '/', 'ws://host');
+    const peer = (c.request.socket as { getPeerCertificate?: () => { subject?: Record<string, string> } }).getPeerCertificate?.();
+    const subject = peer?.subject ? Object.entries(peer.subject).map(([k, v]) => `${k}=${v}`).join(', ') : '';
+    return {
+      id,
+      address: c.address,
+      path: url.pathname,
+      query: url.search.replace(/^\?/, ''),
+      headers: { ...c.request.headers },
+      protocol: c.socket.protocol,
+      tlsClientSubject: subject || null,
+      connectedAt: c.since.toISOString(),
+      connectedSeconds: Math.floor((Date.now() - c.since.getTime()) / 1000),
+    };
+  }
+
+  /** A health view: what the server holds right now. */
+  get health(): { running: boolean; interface: string; port: number; connections: number; accepted: number; queuedMessages: number; queuedBytes: number } {
+    return {
+      running: this.isRunning,
+      interface: this.server,
+      port: this.port,
+      connections: this.clients.size,
+      accepted: this.accepted,
+      queuedMessages: this.queue.length,
+      queuedBytes: this.queue.bytes,
+    };
+  }
+
+  /** The next connection opened/closed event (when connectionEvents is on), same timeout rules as receive. */
+  receiveEvent(timeoutMs: number): Promise<Taken<ConnectionEvent>> {
+    if (!this.everRun) return Promise.reject(new EngineError('serverNotRunning'));
+    return this.events.take(timeoutMs);
   }
 
   /** Queues a message for one client: false if there is no open connection with that id. */
@@ -158,6 +243,7 @@ export class Server {
    */
   releaseReceivers(): void {
     this.queue.releaseWaiters();
+    this.events.releaseWaiters();
   }
 
   /** Stops listening, closes every connection and frees the port. Never fails; safe to repeat. */
@@ -167,9 +253,12 @@ export class Server {
     this.http = undefined;
     const wss = this.wss;
     this.wss = undefined;
-    const sockets = [...this.clients.values()].map((c) => c.socket);
+    const connections = [...this.clients.values()];
+    const sockets = connections.map((c) => c.socket);
+    for (const c of connections) c.stopHeartbeat();
     this.clients.clear();
     this.queue.close();
+    this.events.close();
     const closed = new Promise<void>((resolve) => http.close(() => resolve()));
     http.closeAllConnections?.();
     await Promise.all(sockets.map((s) => closeGracefully(s, 1001, 1000)));
@@ -177,18 +266,33 @@ export class Server {
     await closed;
   }
 
+  private admit(origin: string | undefined, answer: (ok: boolean, code?: number, message?: string) => void): void {
+    const max = this.options.maxConnections ?? 0;
+    if (max > 0 && this.clients.size >= max) return answer(false, 503, 'Too many connections');
+    const allowed = this.options.allowedOrigins ?? [];
+    if (allowed.length > 0 && !allowed.includes(origin ?? '')) return answer(false, 403, 'Origin not allowed');
+    answer(true);
+  }
+
   private accept(socket: WebSocket, request: IncomingMessage): void {
     const id = ++this.lastId;
+    this.accepted++;
     const connection: Connection = {
       id,
       socket,
       address: formatAddress(request.socket.remoteAddress, request.socket.remotePort),
+      request,
+      since: new Date(),
+      stopHeartbeat: startHeartbeat(socket, this.options.pingIntervalMs ?? 0, 0, () => socket.terminate()),
     };
     this.clients.set(id, connection);
+    if (this.options.connectionEvents) this.events.push({ id, event: 'open' });
     if (this.queue.isPaused) socket.pause();
     socket.on('message', (data: Buffer, isBinary: boolean) => this.queue.push({ id, data: toMessage(data, isBinary) }));
     socket.on('error', () => undefined);
     socket.on('close', () => {
+      connection.stopHeartbeat();
+      if (this.options.connectionEvents && this.isRunning) this.events.push({ id, event: 'close' });
       if (this.clients.get(id) === connection) this.clients.delete(id);
     });
   }

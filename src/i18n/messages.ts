@@ -115,6 +115,33 @@ export const MESSAGES = {
     en: 'Message too large: {0} bytes, limit {1}',
   },
 
+  invalidProxy: {
+    ru: 'Неверный адрес прокси «{0}»: ожидается http://узел:порт или "env" (переменные HTTP_PROXY/HTTPS_PROXY)',
+    en: 'Invalid proxy "{0}": expected http://host:port or "env" (HTTP_PROXY/HTTPS_PROXY variables)',
+  },
+  settingWhileConnected: {
+    ru: 'Свойство {0} можно менять только до Подключиться()/Запустить()',
+    en: 'Property {0} can only be changed before Connect()/Run()',
+  },
+  badSetting: {
+    ru: '<bad cast> Свойство {0}: ожидается {1}, передано {2}',
+    en: '<bad cast> Property {0}: expected {1}, got {2}',
+  },
+  badSettingValue: {
+    ru: 'Недопустимое значение свойства {0}: {1}',
+    en: 'Invalid value of property {0}: {1}',
+  },
+  nonNegativeMs: { ru: 'ожидается неотрицательное число миллисекунд', en: 'a non-negative number of milliseconds expected' },
+  nonNegativeWhole: { ru: 'ожидается неотрицательное целое число', en: 'a non-negative whole number expected' },
+  badHeader: {
+    ru: 'Недопустимый заголовок «{0}»: имя из латинских букв, цифр и -, значение без перевода строки',
+    en: 'Invalid header "{0}": the name must be letters, digits and -, the value without line breaks',
+  },
+  badIdList: {
+    ru: 'Список ИД «{0}»: ожидаются целые числа через запятую, например "1, 2, 5"',
+    en: 'ID list "{0}": whole numbers separated by commas expected, for example "1, 2, 5"',
+  },
+
   // Server
   serverAlreadyRunning: {
     ru: 'Сервер уже запущен на {0}:{1}. Сначала вызовите Остановить()',

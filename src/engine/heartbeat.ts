@@ -1,0 +1,32 @@
+import type WebSocket from 'ws';
+
+/**
+ * Pings the peer every `intervalMs`; if neither a pong nor any other frame arrives within
+ * `timeoutMs` of a ping, the peer is taken for dead and `onDead` is called (the caller drops the
+ * socket). A peer that vanished without a close frame is noticed this way.
+ */
+export function startHeartbeat(socket: WebSocket, intervalMs: number, timeoutMs: number, onDead: () => void): () => void {
+  if (!(intervalMs > 0)) return () => undefined;
+  let deadline: NodeJS.Timeout | undefined;
+  const alive = (): void => {
+    clearTimeout(deadline);
+    deadline = undefined;
+  };
+  socket.on('pong', alive);
+  socket.on('message', alive);
+  const ticker = setInterval(() => {
+    if (deadline) return;
+    deadline = setTimeout(onDead, timeoutMs > 0 ? timeoutMs : intervalMs);
+    try {
+      socket.ping();
+    } catch {
+      // the close that follows stops the heartbeat
+    }
+  }, intervalMs);
+  return () => {
+    clearInterval(ticker);
+    clearTimeout(deadline);
+    socket.off('pong', alive);
+    socket.off('message', alive);
+  };
+}
