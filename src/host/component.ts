@@ -193,7 +193,7 @@ export class AddInObject {
   /** `Obj.Name` */
   get(name: string): BslValue {
     this.assertAlive();
-    const idx = this.findProp(name);
+    const idx = this.requireProp(name);
     if (!this.op(`IsPropReadable(${name})`, () => this.vt.bool('IsPropReadable', idx))) {
       throw new BslError(Text.propNotReadable(name));
     }
@@ -215,7 +215,7 @@ export class AddInObject {
   set(name: string, value: BslValue): void {
     this.assertAlive();
     checkValue(value);
-    const idx = this.findProp(name);
+    const idx = this.requireProp(name);
     if (!this.op(`IsPropWritable(${name})`, () => this.vt.bool('IsPropWritable', idx))) {
       throw new BslError(Text.propNotWritable(name));
     }
@@ -231,6 +231,18 @@ export class AddInObject {
       codec.release(v, `the host after ${label}`);
       rawFree(v);
     }
+  }
+
+  /** `FindMethod(name)` as the platform asks it when BSL compiles `Obj.Name(...)`: the index, or -1. */
+  findMethod(name: string): number {
+    this.assertAlive();
+    return this.withString(name, (p) => this.op(`FindMethod(${name})`, () => this.vt.long('FindMethod', p)));
+  }
+
+  /** `FindProp(name)` as the platform asks it for `Obj.Name`: the index, or -1. */
+  findProp(name: string): number {
+    this.assertAlive();
+    return this.withString(name, (p) => this.op(`FindProp(${name})`, () => this.vt.long('FindProp', p)));
   }
 
   /** Every method with both names (GetNMethods, GetMethodName(i, 0/1), GetNParams, HasRetVal). */
@@ -286,7 +298,7 @@ export class AddInObject {
     args.forEach((a) => {
       if (a !== skip && !(a instanceof OutParam)) checkValue(a);
     });
-    const idx = this.withString(name, (p) => this.op(`FindMethod(${name})`, () => this.vt.long('FindMethod', p)));
+    const idx = this.findMethod(name);
     if (idx < 0) throw new BslError(Text.methodNotFound(name));
     const n = this.op(`GetNParams(${name})`, () => this.vt.long('GetNParams', idx));
     const hasRet = this.op(`HasRetVal(${name})`, () => this.vt.bool('HasRetVal', idx));
@@ -333,8 +345,8 @@ export class AddInObject {
     }
   }
 
-  private findProp(name: string): number {
-    const idx = this.withString(name, (p) => this.op(`FindProp(${name})`, () => this.vt.long('FindProp', p)));
+  private requireProp(name: string): number {
+    const idx = this.findProp(name);
     if (idx < 0) throw new BslError(Text.propNotFound(name));
     return idx;
   }
