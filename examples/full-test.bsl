@@ -23,7 +23,7 @@
 
 	// Путь к компоненте / Add-in location: общий макет с ZIP или путь к файлу на сервере
 	// (a common template holding the ZIP, or a file path on the server).
-	ПутьКомпоненты = "ОбщийМакет.КомпонентаWebSocket"; // ComponentPath
+	ПутьКомпоненты = "ОбщийМакет.WebSocket"; // ComponentPath
 
 	// ШАГ 1. ТЕСТ КЛИЕНТА ЧЕРЕЗ ЭХО-СЕРВЕР / STEP 1. CLIENT TEST AGAINST AN ECHO SERVER
 	АдресСервера = "ws://127.0.0.1:9099"; // ServerAddress: npx onec-websocket echo --port 9099
