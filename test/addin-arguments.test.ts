@@ -66,6 +66,11 @@ function snapshot(obj: AddInObject, spec: ClassSpec): Record<string, BslValue> {
   return Object.fromEntries(spec.props.filter((p) => p.readable).map((p) => [p.ru, obj.get(p.ru)]));
 }
 
+/** The documented properties out of a snapshot (the others are compared as a whole). */
+function pick(state: Record<string, BslValue>, ...names: string[]): Record<string, BslValue> {
+  return Object.fromEntries(names.map((n) => [n, state[n]]));
+}
+
 function isBadCast(name: string, expected: string): (e: unknown) => boolean {
   return (e: unknown) => {
     assert.ok(e instanceof BslError, String(e));
@@ -150,7 +155,7 @@ describe('add-in arguments', () => {
           assert.equal(client.get('Статус'), 0);
           const spec = CLASSES[0] as ClassSpec;
           assert.equal(everyWrongArgument(client, spec, lang), expectedCalls(spec));
-          assert.deepEqual(snapshot(client, spec), { Статус: 0, Сервер: '' });
+          assert.deepEqual(pick(snapshot(client, spec), 'Статус', 'Сервер'), { Статус: 0, Сервер: '' });
         } finally {
           client.destroy();
         }
@@ -162,7 +167,7 @@ describe('add-in arguments', () => {
           client.call('Подключиться', echo.url);
           const spec = CLASSES[0] as ClassSpec;
           assert.equal(everyWrongArgument(client, spec, lang), expectedCalls(spec));
-          assert.deepEqual(snapshot(client, spec), { Статус: 1, Сервер: echo.url });
+          assert.deepEqual(pick(snapshot(client, spec), 'Статус', 'Сервер'), { Статус: 1, Сервер: echo.url });
           // no wrong Отправить reached the echo server
           const data = out('');
           assert.equal(client.call('Принять', 300, data), false);
@@ -180,7 +185,7 @@ describe('add-in arguments', () => {
         try {
           const spec = CLASSES[1] as ClassSpec;
           assert.equal(everyWrongArgument(server, spec, lang), expectedCalls(spec));
-          assert.deepEqual(snapshot(server, spec), { Сервер: '', Порт: 0, Соединения: '' });
+          assert.deepEqual(pick(snapshot(server, spec), 'Сервер', 'Порт', 'Соединения'), { Сервер: '', Порт: 0, Соединения: '' });
         } finally {
           server.destroy();
         }
