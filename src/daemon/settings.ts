@@ -43,5 +43,5 @@ export function parseIdList(text: string): number[] {
 const HEADER_NAME = /^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/;
 
 export function checkHeader(name: string, value: string): void {
-  if (!HEADER_NAME.test(name) || /[\r\n\0]/.test(value)) throw new EngineError('badHeader', [name]);
+  if (!HEADER_NAME.test(name) || !/^[\t\x20-\x7e]*$/.test(value)) throw new EngineError('badHeader', [name]);
 }

@@ -134,8 +134,8 @@ export const MESSAGES = {
   nonNegativeMs: { ru: 'ожидается неотрицательное число миллисекунд', en: 'a non-negative number of milliseconds expected' },
   nonNegativeWhole: { ru: 'ожидается неотрицательное целое число', en: 'a non-negative whole number expected' },
   badHeader: {
-    ru: 'Недопустимый заголовок «{0}»: имя из латинских букв, цифр и -, значение без перевода строки',
-    en: 'Invalid header "{0}": the name must be letters, digits and -, the value without line breaks',
+    ru: 'Недопустимый заголовок «{0}»: имя из латинских букв, цифр и -, значение из печатных символов ASCII (кириллицу закодируйте, например, в Base64)',
+    en: 'Invalid header "{0}": the name must be letters, digits and -, the value printable ASCII (encode other text, e.g. as Base64)',
   },
   badIdList: {
     ru: 'Список ИД «{0}»: ожидаются целые числа через запятую, например "1, 2, 5"',

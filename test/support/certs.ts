@@ -20,6 +20,9 @@ export interface TestCertificates {
   combinedEncryptedFile: string;
   /** a key that belongs to no certificate here */
   otherKeyFile: string;
+  /** a client certificate (CN=onec-client) signed by the test CA, and its key, for mutual TLS */
+  clientCertFile: string;
+  clientKeyFile: string;
   password: string;
 }
 
@@ -42,6 +45,9 @@ export function testCertificates(): TestCertificates {
   openssl('rsa', '-in', at('server.key'), '-traditional', '-out', at('server.rsa.key'));
   openssl('rsa', '-in', at('server.key'), '-traditional', '-aes256', '-passout', `pass:${password}`, '-out', at('server.rsa.enc.key'));
   openssl('genpkey', '-algorithm', 'RSA', '-pkeyopt', 'rsa_keygen_bits:2048', '-out', at('other.key'));
+  openssl('req', '-newkey', 'rsa:2048', '-nodes', '-keyout', at('client.key'), '-out', at('client.csr'), '-subj', '/CN=onec-client');
+  writeFileSync(at('client-ext.cnf'), 'basicConstraints=CA:FALSE\nextendedKeyUsage=clientAuth\n');
+  openssl('x509', '-req', '-in', at('client.csr'), '-CA', at('ca.pem'), '-CAkey', at('ca.key'), '-CAcreateserial', '-out', at('client.pem'), '-days', '2', '-extfile', at('client-ext.cnf'));
   const certPem = readFileSync(at('server.pem'), 'utf8');
   writeFileSync(at('combined.pem'), readFileSync(at('server.rsa.key'), 'utf8') + certPem);
   writeFileSync(at('combined.enc.pem'), readFileSync(at('server.rsa.enc.key'), 'utf8') + certPem);
@@ -55,6 +61,8 @@ export function testCertificates(): TestCertificates {
     combinedFile: at('combined.pem'),
     combinedEncryptedFile: at('combined.enc.pem'),
     otherKeyFile: at('other.key'),
+    clientCertFile: at('client.pem'),
+    clientKeyFile: at('client.key'),
     password,
   };
   return cached;
