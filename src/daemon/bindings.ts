@@ -2,6 +2,7 @@ import { CLIENT, SERVER, type ClassSpec, type PropSpec } from '../api/table.js';
 import { Client } from '../engine/client.js';
 import { EngineError } from '../engine/errors.js';
 import type { Message } from '../engine/message.js';
+import { displayUrl } from '../engine/url.js';
 import { Server } from '../engine/server.js';
 import type { Arguments } from './arguments.js';
 import { timeoutMs } from './arguments.js';
@@ -92,7 +93,8 @@ export class ClientBinding implements Binding {
       case 'InsecureSkipVerify_DANGER':
         return o.tls?.rejectUnauthorized === false;
       case 'Proxy':
-        return o.proxy ?? '';
+        // read back like Сервер: a password in the proxy URL is never shown
+        return displayUrl(o.proxy ?? '');
       case 'Compression':
         return o.compression ?? false;
       case 'MaxMessageSize':
