@@ -324,3 +324,33 @@ describe('server additions', () => {
     for (const o of [Чужой, Свой, Лишний, Сервер]) o.destroy();
   });
 });
+
+describe('proxy from the environment', () => {
+  it('Прокси = "env" follows HTTP_PROXY of the engine\'s environment', async () => {
+    const proxy = await startPeer(process.execPath, [PROXY], /READY (\d+)/);
+    const peer = await startPeer(process.execPath, [PEER], /READY (\d+)/);
+    const saved = { HTTP_PROXY: process.env.HTTP_PROXY, NO_PROXY: process.env.NO_PROXY, no_proxy: process.env.no_proxy };
+    process.env.HTTP_PROXY = `http://127.0.0.1:${proxy.ready[1]}`;
+    process.env.NO_PROXY = '';
+    process.env.no_proxy = '';
+    const sandbox = isolateEngine(); // a new engine, started with this environment
+    const host = attach();
+    try {
+      const Клиент = host.create(CLIENT_TYPE);
+      Клиент.set('Прокси', 'env');
+      Клиент.call('Подключиться', `ws://127.0.0.1:${peer.ready[1]}/env`);
+      Клиент.call('Отключиться');
+      Клиент.destroy();
+      await new Promise((r) => setTimeout(r, 100));
+      assert.ok(proxy.lines.includes(`CONNECT 127.0.0.1:${peer.ready[1]}`), proxy.lines.join('\n'));
+    } finally {
+      host.close();
+      sandbox.cleanup();
+      for (const [k, v] of Object.entries(saved)) {
+        if (v === undefined) delete process.env[k];
+        else process.env[k] = v;
+      }
+      await Promise.all([proxy.stop(), peer.stop()]);
+    }
+  });
+});
