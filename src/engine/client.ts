@@ -1,5 +1,4 @@
 import WebSocket from 'ws';
-import { readFileSync } from 'node:fs';
 import type { ClientRequestArgs, IncomingMessage } from 'node:http';
 import { proxyAgent } from './client-agent.js';
 import { connectError } from './connect-errors.js';
@@ -8,7 +7,7 @@ import { startHeartbeat } from './heartbeat.js';
 import { messageSize, toMessage, type Message } from './message.js';
 import { DEFAULT_CONNECT_TIMEOUT_MS, withLimits, type Limits } from './options.js';
 import { MessageQueue, type Taken } from './queue.js';
-import { loadTlsCredentials } from './tls-credentials.js';
+import { loadTlsCredentials, readCredentialFile } from './tls-credentials.js';
 import { displayUrl, parseServerUrl } from './url.js';
 
 /** −1: the connection failed or broke, 0: not connected, 1: connected (the document's Статус). */
@@ -322,13 +321,7 @@ function toArray(ca: ClientTls['ca']): Array<string | Buffer> {
 }
 
 function readCaFile(path: string): string {
-  try {
-    return readFileSync(path, 'utf8');
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') throw new EngineError('certNotFound', [path]);
-    throw new EngineError('certUnreadable', [path, code ?? (error as Error).message]);
-  }
+  return readCredentialFile(path).toString('utf8');
 }
 
 function describeClose(info: CloseInfo): string {

@@ -1,5 +1,5 @@
 import { createPrivateKey, X509Certificate, type KeyObject } from 'node:crypto';
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { closeSync, constants, existsSync, fstatSync, openSync, readSync, statSync } from 'node:fs';
 import { EngineError } from './errors.js';
 
 export interface TlsCredentials {
@@ -46,12 +46,49 @@ function isFile(path: string): boolean {
 }
 
 function readPem(path: string): string {
+  return readCredentialFile(path).toString('latin1');
+}
+
+/** Certificates, keys and CA bundles are small; anything bigger is not one of them. */
+export const MAX_CREDENTIAL_FILE = 4 * 1024 * 1024;
+
+/**
+ * Reads a certificate, key or CA file without ever blocking the engine: it must be a regular file of
+ * at most MAX_CREDENTIAL_FILE bytes. The engine serves every add-in object of the OS user on one
+ * event loop, so a FIFO (open and read would wait forever) or a device such as /dev/zero (read
+ * would never end) given as a path must fail at once instead of hanging them all. The file is
+ * opened non-blocking and checked through the same descriptor it is read from.
+ */
+export function readCredentialFile(path: string): Buffer {
+  let fd: number;
   try {
-    return readFileSync(path, 'latin1');
+    fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK | constants.O_NOCTTY);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT' || code === 'ENOTDIR') throw new EngineError('certNotFound', [path]);
     throw new EngineError('certUnreadable', [path, code ?? (error as Error).message]);
+  }
+  try {
+    const info = fstatSync(fd);
+    if (info.isDirectory()) throw new EngineError('certUnreadable', [path, 'EISDIR']);
+    if (!info.isFile()) throw new EngineError('certUnreadable', [path, { ru: 'это не обычный файл', en: 'not a regular file' }]);
+    if (info.size > MAX_CREDENTIAL_FILE) {
+      throw new EngineError('certUnreadable', [path, { ru: `файл больше ${MAX_CREDENTIAL_FILE} байт`, en: `larger than ${MAX_CREDENTIAL_FILE} bytes` }]);
+    }
+    const buffer = Buffer.alloc(info.size);
+    let filled = 0;
+    while (filled < buffer.length) {
+      const n = readSync(fd, buffer, filled, buffer.length - filled, filled);
+      if (n === 0) break;
+      filled += n;
+    }
+    return buffer.subarray(0, filled);
+  } catch (error) {
+    if (error instanceof EngineError) throw error;
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new EngineError('certUnreadable', [path, code ?? (error as Error).message]);
+  } finally {
+    closeSync(fd);
   }
 }
 
