@@ -36,6 +36,7 @@ const CHROMIUM_ARGS = [
   '--disable-background-networking',
   '--disable-component-update',
   '--disable-sync',
+  '--disable-dev-shm-usage', // containers often have a tiny /dev/shm
 ];
 
 function launch(extraArgs: string[] = []): Promise<Browser> {
