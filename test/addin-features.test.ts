@@ -8,6 +8,7 @@ import { BinaryData, BslError, out, type AddInHost, type AddInObject } from '../
 import { attach, CLIENT_TYPE, isolateEngine, SERVER_TYPE, type EngineSandbox } from './support/addin.js';
 import { testCertificates } from './support/certs.js';
 import { ROOT, startPeer, type Peer } from './support/processes.js';
+import { waitFor } from './support/wait.js';
 
 const PEER = `${ROOT}dist/test/support/feature-peer.js`;
 const PROXY = `${ROOT}dist/test/support/connect-proxy.js`;
@@ -59,8 +60,8 @@ describe('client settings and information', () => {
     assert.equal(Клиент.get('Protocol'), 'chat');
     assert.equal(Клиент.get('Подпротоколы'), 'superchat, chat');
     Клиент.call('Отключиться');
-    await new Promise((r) => setTimeout(r, 100));
-    const seen = JSON.parse(plain.lines.filter((l) => l.startsWith('{')).at(-1) as string) as { path: string; headers: Record<string, string>; protocol: string };
+    await waitFor(() => plain.lines.some((l) => l.includes('/path?q=1')), 5000, 'the peer\'s report');
+    const seen = JSON.parse(plain.lines.filter((l) => l.includes('/path?q=1')).at(-1) as string) as { path: string; headers: Record<string, string>; protocol: string };
     assert.equal(seen.path, '/path?q=1');
     assert.equal(seen.headers.authorization, 'Bearer token-123');
     assert.equal(seen.headers['x-trace'], 'trace-1');
@@ -132,8 +133,7 @@ describe('client settings and information', () => {
     assert.equal(Данные.value, 'mtls');
     Клиент.call('Отключиться');
     Клиент.destroy();
-    await new Promise((r) => setTimeout(r, 100)); // let the peer's output in
-    assert.ok(mutual.lines.some((l) => l.includes('"clientCertificate":"onec-client"')), mutual.lines.join('\n'));
+    await waitFor(() => mutual.lines.some((l) => l.includes('"clientCertificate":"onec-client"')), 5000, `the peer's report: ${mutual.lines.join('\n')}`);
   });
 
   it('an HTTP CONNECT proxy, given explicitly or taken from the environment', async () => {
@@ -149,8 +149,7 @@ describe('client settings and information', () => {
     Клиент.set('Прокси', 'не адрес');
     assert.throws(() => Клиент.call('Подключиться', url(plain)), /Неверный адрес прокси/);
     Клиент.destroy();
-    await new Promise((r) => setTimeout(r, 50));
-    assert.ok(proxy.lines.includes(`CONNECT 127.0.0.1:${plain.ready[1]}`), proxy.lines.join('\n'));
+    await waitFor(() => proxy.lines.includes(`CONNECT 127.0.0.1:${plain.ready[1]}`), 5000, 'the proxy tunnel');
     await proxy.stop();
   });
 
@@ -164,7 +163,7 @@ describe('client settings and information', () => {
     assert.equal(Данные.value, 'я'.repeat(10_000));
     Клиент.call('Отключиться');
     Клиент.destroy();
-    await new Promise((r) => setTimeout(r, 50));
+    await waitFor(() => plain.lines.some((l) => l.includes('/deflate')), 5000, 'the peer\'s report');
     const seen = JSON.parse(plain.lines.filter((l) => l.includes('/deflate')).at(-1) as string) as { headers: Record<string, string> };
     assert.match(seen.headers['sec-websocket-extensions'] ?? '', /permessage-deflate/);
   });
@@ -341,8 +340,7 @@ describe('proxy from the environment', () => {
       Клиент.call('Подключиться', `ws://127.0.0.1:${peer.ready[1]}/env`);
       Клиент.call('Отключиться');
       Клиент.destroy();
-      await new Promise((r) => setTimeout(r, 100));
-      assert.ok(proxy.lines.includes(`CONNECT 127.0.0.1:${peer.ready[1]}`), proxy.lines.join('\n'));
+      await waitFor(() => proxy.lines.includes(`CONNECT 127.0.0.1:${peer.ready[1]}`), 5000, 'the proxy tunnel');
     } finally {
       host.close();
       sandbox.cleanup();

@@ -534,8 +534,10 @@ static void abiChecks(void) {
     snprintf(what, sizeof what, "FindProp(%s) = %ld (got %ld)", props[i].name, props[i].want, got);
     check(got == props[i].want, what);
   }
-  check(VT1(&o)->GetNProps(SELF(&o, 1)) == 3, "GetNProps = 3");
-  check(VT1(&o)->GetNMethods(SELF(&o, 1)) == 6, "GetNMethods = 6");
+  /* The document's members come first; additions follow them (test/addin-names.test.ts checks the
+     exact counts against src/api/table.ts). */
+  check(VT1(&o)->GetNProps(SELF(&o, 1)) >= 3, "GetNProps >= 3");
+  check(VT1(&o)->GetNMethods(SELF(&o, 1)) >= 6, "GetNMethods >= 6");
   check(VT1(&o)->GetNParams(SELF(&o, 1), 0) == 5, "GetNParams(Run) = 5");
   check(VT1(&o)->GetNParams(SELF(&o, 1), 3) == 3, "GetNParams(Receive) = 3");
   check(VT1(&o)->HasRetVal(SELF(&o, 1), 0), "HasRetVal(Run)");
