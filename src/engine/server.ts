@@ -210,12 +210,15 @@ export class Server {
   send(id: number, data: string | Uint8Array): boolean {
     const connection = this.clients.get(id);
     if (!connection || connection.socket.readyState !== WebSocket.OPEN) return false;
-    const size = typeof data === 'string' ? Buffer.byteLength(data) : data.byteLength;
+    // Text goes out as UTF-8 bytes: ws writes an unmasked (server) string as it is, and the socket
+    // then counts it in UTF-16 units, so bufferedAmount would under-count Cyrillic twice and CJK
+    // three times and the limit below would let that much more pile up for a peer that never reads.
+    const payload = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
     const buffered = connection.socket.bufferedAmount;
-    if (buffered + size > this.limits.maxOutgoingBuffer) {
+    if (buffered + payload.byteLength > this.limits.maxOutgoingBuffer) {
       throw new EngineError('outgoingBufferFull', [buffered, this.limits.maxOutgoingBuffer]);
     }
-    connection.socket.send(data, { binary: typeof data !== 'string' });
+    connection.socket.send(payload, { binary: typeof data !== 'string' });
     return true;
   }
 
