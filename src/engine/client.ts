@@ -85,6 +85,9 @@ export class Client {
       limits.incomingHighWater,
       limits.incomingLowWater,
     );
+    // No connection yet: nothing can arrive, so receive(0) answers "nothing" at once instead of
+    // waiting forever. connect() opens the queue.
+    this.queue.close();
   }
 
   get status(): ClientStatus {
@@ -132,6 +135,8 @@ export class Client {
     } catch (error) {
       this.target = undefined;
       this.state = -1;
+      // the connection never came: receive(0) must not wait for it (queued messages stay)
+      this.queue.close();
       throw error;
     }
   }
