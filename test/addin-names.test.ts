@@ -8,9 +8,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { CLASSES, CLIENT, SERVER, type ClassSpec, type MethodSpec, type PropSpec } from '../src/api/table.js';
 import { format } from '../src/i18n/messages.js';
-import { rawFree, rawUtf16z } from '../src/host/ffi.js';
 import { BslError, out, Text, type AddInHost, type AddInObject } from '../src/host/index.js';
-import { ComponentVtables } from '../src/host/vtables.js';
 import { attach, CLIENT_TYPE, isolateEngine, SERVER_TYPE } from './support/addin.js';
 import { startCliEcho, type Peer } from './support/processes.js';
 
@@ -31,17 +29,9 @@ function allNames(member: { ru: string; en: string; aliases?: readonly string[] 
   return [member.ru, member.en, ...(member.aliases ?? [])];
 }
 
-/** FindMethod / FindProp straight through the object's vtable (the emulator's call() uses them too). */
-function finder(host: AddInHost, obj: AddInObject): (what: 'FindMethod' | 'FindProp', name: string) => number {
-  const vt = new ComponentVtables(host.abi, obj.pointer, host.componentCapabilities === 3 ? 4 : 3);
-  return (what, name) => {
-    const p = rawUtf16z(name);
-    try {
-      return vt.long(what, p);
-    } finally {
-      rawFree(p);
-    }
-  };
+/** FindMethod / FindProp as the platform asks them (the bare lookup, no call). */
+function finder(obj: AddInObject): (what: 'FindMethod' | 'FindProp', name: string) => number {
+  return (what, name) => (what === 'FindMethod' ? obj.findMethod(name) : obj.findProp(name));
 }
 
 describe('names through the native library', () => {
@@ -101,7 +91,7 @@ describe('names through the native library', () => {
       it('FindMethod / FindProp find every name, alias and letter case; unknown names are -1', () => {
         const obj = host.create(TYPE_OF_CLASS[spec.name] as string);
         try {
-          const find = finder(host, obj);
+          const find = finder(obj);
           let checked = 0;
           spec.methods.forEach((m, index) => {
             for (const name of allNames(m)) {
@@ -140,7 +130,7 @@ describe('names through the native library', () => {
       assert.deepEqual(spec.methods[receive]?.aliases, ['Получить']);
       const obj = host.create(TYPE_OF_CLASS[spec.name] as string);
       try {
-        const find = finder(host, obj);
+        const find = finder(obj);
         for (const name of ['Получить', 'ПОЛУЧИТЬ', 'получить', 'пОЛУЧИТЬ']) assert.equal(find('FindMethod', name), receive, name);
         assert.equal(obj.methods()[receive]?.ru, 'Принять');
       } finally {
