@@ -52,6 +52,13 @@ export interface CloseInfo {
   reason: string;
 }
 
+/** Told when the connection opens and ends (the add-in's external events, src/daemon/event-feed.ts). */
+export interface ClientObserver {
+  opened(): void;
+  /** `clean`: Статус stays 0 (1000/1001/1005, no failure); `reconnecting`: autoReconnect takes over */
+  closed(info: CloseInfo, clean: boolean, reconnecting: boolean): void;
+}
+
 const RECONNECT_FIRST_MS = 250;
 const RECONNECT_MAX_MS = 30_000;
 
@@ -76,6 +83,7 @@ export class Client {
   private outbox: Array<string | Uint8Array> = [];
   private outboxBytes = 0;
   private readonly queue: MessageQueue<Message>;
+  observer: ClientObserver | undefined;
 
   constructor(readonly options: ClientOptions = {}) {
     const limits = withLimits(options.limits);
@@ -123,6 +131,11 @@ export class Client {
     return { messages: this.queue.length, bytes: this.queue.bytes };
   }
 
+  /** The queue `receive` reads (the external-event feed borrows from it). */
+  get messageQueue(): MessageQueue<Message> {
+    return this.queue;
+  }
+
   async connect(address: string): Promise<void> {
     if (this.target) throw new EngineError('alreadyConnected', [this.url]);
     const url = parseServerUrl(address);
@@ -145,6 +158,7 @@ export class Client {
   async disconnect(): Promise<void> {
     const socket = this.socket;
     const wasActive = this.target !== undefined;
+    const wasOpen = this.state === 1;
     this.target = undefined;
     this.cancelReconnect();
     this.dropOutbox();
@@ -152,6 +166,7 @@ export class Client {
     this.socket = undefined;
     if (wasActive) this.state = 0;
     this.queue.close();
+    if (wasOpen) this.observer?.closed({ code: 1000, reason: '' }, true, false);
     this.stopHeartbeat();
     if (socket) await closeGracefully(socket);
   }
@@ -247,6 +262,7 @@ export class Client {
       };
       const onOpen = (): void => {
         this.state = 1;
+        this.observer?.opened();
         finish();
       };
       const onClose = (): void => finish(new EngineError('connectFailed', [this.url, 'closed during the handshake']));
@@ -275,11 +291,13 @@ export class Client {
       this.state = 0;
       this.isReconnecting = true;
       this.scheduleReconnect();
+      this.observer?.closed(this.lastClose, false, true);
       return;
     }
     this.target = undefined;
     this.state = clean ? 0 : -1;
     this.queue.close();
+    this.observer?.closed(this.lastClose, clean, false);
   }
 
   private scheduleReconnect(): void {

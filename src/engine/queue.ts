@@ -17,6 +17,10 @@ export interface QueueFlow {
 /**
  * Incoming messages waiting for the program, in arrival order. Bounded by flow control rather than
  * by dropping: when too many bytes wait, the producer is told to pause its sockets.
+ *
+ * The head item can be *lent* to another consumer (the add-in's external events): while lent it
+ * stays queued but `take` waits for it to be settled — taken by the borrower, or given back — so
+ * every item goes to exactly one consumer, in order.
  */
 export class MessageQueue<T> {
   private items: T[] = [];
@@ -25,6 +29,11 @@ export class MessageQueue<T> {
   private paused = false;
   private closed = false;
   private readonly waiters: Waiter<T>[] = [];
+  /** items that ever left the queue (taken, handed to a waiter, settled): the head's position */
+  private removed = 0;
+  private lentHead = false;
+  /** called after an item is queued or the head moves on (the external-event feed listens) */
+  onChange: (() => void) | undefined;
 
   constructor(
     private readonly sizeOf: (item: T) => number,
@@ -45,9 +54,21 @@ export class MessageQueue<T> {
     return this.paused;
   }
 
+  /** Position of the head item: how many items have left the queue so far. */
+  get headPosition(): number {
+    return this.removed;
+  }
+
+  /** Position the next pushed item will get. */
+  get tailPosition(): number {
+    return this.removed + this.length;
+  }
+
   push(item: T): void {
-    const waiter = this.waiters.shift();
+    // waiters exist with items queued only while the head is lent: they wait for it, in order
+    const waiter = this.length === 0 ? this.waiters.shift() : undefined;
     if (waiter) {
+      this.removed++;
       waiter.cancelTimer?.();
       waiter.resolve({ received: true, value: item });
       return;
@@ -58,6 +79,38 @@ export class MessageQueue<T> {
       this.paused = true;
       this.flow.pause();
     }
+    this.onChange?.();
+  }
+
+  /**
+   * Lends the head item, unless there is none, it is lent already, or a `take` is waiting (a
+   * waiting reader always comes first). Settle it with `settle(position, …)`.
+   */
+  lend(): { item: T; position: number } | undefined {
+    if (this.length === 0 || this.lentHead || this.waiters.length > 0) return undefined;
+    this.lentHead = true;
+    return { item: this.items[this.head] as T, position: this.removed };
+  }
+
+  /**
+   * Ends a loan: `taken` removes the item (the borrower has it), otherwise it is available again.
+   * A settle for an item that is no longer the lent head (the queue was cleared) does nothing.
+   */
+  settle(position: number, taken: boolean): void {
+    if (!this.lentHead || position !== this.removed) return;
+    this.lentHead = false;
+    if (taken) this.shift();
+    while (this.waiters.length > 0 && this.length > 0) {
+      const waiter = this.waiters.shift() as Waiter<T>;
+      waiter.cancelTimer?.();
+      waiter.resolve({ received: true, value: this.shift() });
+    }
+    if (this.closed && this.length === 0) this.releaseWaiters();
+    this.onChange?.();
+  }
+
+  get isLent(): boolean {
+    return this.lentHead;
   }
 
   /**
@@ -65,8 +118,13 @@ export class MessageQueue<T> {
    * Items queued before `close()` are still handed out; after that it answers "nothing" at once.
    */
   take(timeoutMs: number): Promise<Taken<T>> {
-    if (this.length > 0) return Promise.resolve({ received: true, value: this.shift() });
-    if (this.closed) return Promise.resolve({ received: false });
+    if (this.length > 0 && !this.lentHead) {
+      const value = this.shift();
+      this.onChange?.();
+      return Promise.resolve({ received: true, value });
+    }
+    // a lent head is settled soon: wait for it even when closed
+    if (this.closed && this.length === 0) return Promise.resolve({ received: false });
     return new Promise((resolve) => {
       const waiter: Waiter<T> = { resolve };
       if (timeoutMs > 0) {
@@ -83,7 +141,8 @@ export class MessageQueue<T> {
   /** No more items will come: current waiters get "nothing", queued items stay available. */
   close(): void {
     this.closed = true;
-    this.releaseWaiters();
+    // waiters with items queued wait for a lent head: settle() answers them
+    if (this.length === 0) this.releaseWaiters();
   }
 
   /** Current waiters get "nothing" now (their reader went away); items stay for the next reader. */
@@ -101,6 +160,8 @@ export class MessageQueue<T> {
 
   /** Drop everything and wake every waiter with "nothing". */
   clear(): void {
+    this.removed += this.length;
+    this.lentHead = false;
     this.items = [];
     this.head = 0;
     this.queuedBytes = 0;
@@ -116,6 +177,7 @@ export class MessageQueue<T> {
     const item = this.items[this.head] as T;
     this.items[this.head] = undefined as unknown as T;
     this.head++;
+    this.removed++;
     if (this.head > 1024 && this.head * 2 > this.items.length) {
       this.items = this.items.slice(this.head);
       this.head = 0;

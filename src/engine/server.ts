@@ -51,6 +51,12 @@ export interface ServerMessage {
   data: Message;
 }
 
+/** Told when connections open and close (the add-in's external events). */
+export interface ServerObserver {
+  opened(id: number, address: string): void;
+  closed(id: number, code: number, reason: string): void;
+}
+
 interface Connection {
   id: number;
   socket: WebSocket;
@@ -83,6 +89,8 @@ export class Server {
   private everRun = false;
   private accepted = 0;
   private readonly events: MessageQueue<ConnectionEvent>;
+  /** the add-in's external events (src/daemon/event-feed.ts) */
+  observer: ServerObserver | undefined;
 
   constructor(readonly options: ServerOptions = {}) {
     this.limits = withLimits(options.limits);
@@ -119,6 +127,11 @@ export class Server {
 
   get queued(): { messages: number; bytes: number } {
     return { messages: this.queue.length, bytes: this.queue.bytes };
+  }
+
+  /** The queue `receive` reads (the external-event feed borrows from it). */
+  get messageQueue(): MessageQueue<ServerMessage> {
+    return this.queue;
   }
 
   async run(iface: string, port: number, certificate = '', keyOrPassword = '', password = ''): Promise<void> {
@@ -290,12 +303,14 @@ export class Server {
     };
     this.clients.set(id, connection);
     if (this.options.connectionEvents) this.events.push({ id, event: 'open' });
+    this.observer?.opened(id, connection.address);
     if (this.queue.isPaused) socket.pause();
     socket.on('message', (data: Buffer, isBinary: boolean) => this.queue.push({ id, data: toMessage(data, isBinary) }));
     socket.on('error', () => undefined);
-    socket.on('close', () => {
+    socket.on('close', (code: number, reason: Buffer) => {
       connection.stopHeartbeat();
       if (this.options.connectionEvents && this.isRunning) this.events.push({ id, event: 'close' });
+      if (this.isRunning) this.observer?.closed(id, code, reason.toString('utf8'));
       if (this.clients.get(id) === connection) this.clients.delete(id);
     });
   }
