@@ -6,8 +6,7 @@
  * touches (or is served by) the user's real engine, and its engines can be found by the directory
  * path in their command line.
  */
-import { execFileSync } from 'node:child_process';
-import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { defaultLibraryPath } from '../../src/cli/library-path.js';
@@ -49,18 +48,25 @@ export function isolateEngine(options: { idleMs?: number } = {}): EngineSandbox 
   };
 }
 
-/** Engines started from `dir`: their command line is `node <dir>/engine-<hash>.mjs --socket …`. */
+/**
+ * Engines started from `dir`: their command line is `node <dir>/engine-<hash>.mjs --socket …`.
+ * Read from /proc (like `pgrep -f`, without needing procps on the machine).
+ */
 export function enginePids(dir: string): number[] {
-  try {
-    const output = execFileSync('pgrep', ['-f', `${dir}/engine-`], { encoding: 'utf8' });
-    return output
-      .split('\n')
-      .filter((l) => l.trim() !== '')
-      .map(Number);
-  } catch (error) {
-    if ((error as { status?: number }).status === 1) return []; // pgrep: nothing matched
-    throw error;
+  const wanted = `${dir}/engine-`;
+  const pids: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    let cmdline: string;
+    try {
+      cmdline = readFileSync(`/proc/${entry}/cmdline`, 'utf8');
+    } catch {
+      continue; // ended meanwhile
+    }
+    // a zombie has an empty command line: it is not running any more
+    if (cmdline.split('\0').some((arg) => arg.includes(wanted))) pids.push(Number(entry));
   }
+  return pids.sort((a, b) => a - b);
 }
 
 /** ПодключитьВнешнююКомпоненту(<the built library>, "WebSocket", ТипВнешнейКомпоненты.Native) */
