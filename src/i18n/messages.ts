@@ -210,6 +210,11 @@ export const MESSAGES = {
     en: 'Node.js 18 or later, needed by the WebSocket add-in, was not found. Install the nodejs package (apt install nodejs / dnf install nodejs) or set ONEC_WEBSOCKET_NODE to the path of the node program',
     library: true,
   },
+  engineNodeNotFoundWindows: {
+    ru: 'Не найден Node.js 18 или новее, нужный компоненте WebSocket. Установите Node.js (установщик с nodejs.org или winget install OpenJS.NodeJS.LTS) или укажите путь к node.exe в переменной окружения ONEC_WEBSOCKET_NODE',
+    en: 'Node.js 18 or later, needed by the WebSocket add-in, was not found. Install Node.js (the installer from nodejs.org or winget install OpenJS.NodeJS.LTS) or set ONEC_WEBSOCKET_NODE to the path of node.exe',
+    library: true,
+  },
   engineStartFailed: {
     ru: 'Не удалось запустить движок компоненты WebSocket: {0}',
     en: 'Could not start the WebSocket add-in engine: {0}',
