@@ -83,6 +83,7 @@ function constant(value, where) {
 const KINDS = { string: 'String', number: 'Number', message: 'Message', out: 'Out' };
 const POLICIES = { error: 'Error', restart: 'Restart', succeed: 'Succeed' };
 const LOCALS = { errorDescription: 'ErrorDescription' };
+const ACTIONS = { none: 'None', externalEvents: 'ExternalEvents', eventBufferDepth: 'EventBufferDepth' };
 
 // ---------------------------------------------------------------------------------------------
 // table_data.cpp
@@ -137,7 +138,9 @@ function tableSource() {
       w(`const Prop kProps_${c}[] = {`);
       for (const p of cls.props) {
         const where = `${cls.name}.${p.en}`;
-        w(`  {${u16(p.ru)}, ${u16(p.en)}, ${p.readable}, ${p.writable}, ${constant(p.whenEngineLost, where)}},`);
+        const action = ACTIONS[p.libraryAction ?? 'none'];
+        if (!action) throw new Error(`${where}: libraryAction ${p.libraryAction}`);
+        w(`  {${u16(p.ru)}, ${u16(p.en)}, ${p.readable}, ${p.writable}, ${constant(p.whenEngineLost, where)}, PropAction::${action}},`);
       }
       w('};');
     }

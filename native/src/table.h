@@ -20,6 +20,8 @@ struct Const {
 enum class ParamKind : unsigned char { String, Number, Message, Out };
 enum class LocalMethod : unsigned char { None, ErrorDescription };
 enum class EngineLostPolicy : unsigned char { Error, Restart, Succeed };
+/** What the library does itself after the engine accepted a SET (external events). */
+enum class PropAction : unsigned char { None, ExternalEvents, EventBufferDepth };
 
 struct Param {
   const char16_t* ru;
@@ -48,6 +50,7 @@ struct Prop {
   bool readable;
   bool writable;
   Const whenEngineLost;
+  PropAction action;
 };
 
 struct Class {

@@ -60,6 +60,12 @@ export interface PropSpec {
   readonly kind?: 'string' | 'number' | 'boolean';
   /** the value the library reports when its engine process is gone */
   readonly whenEngineLost: string | number | boolean;
+  /**
+   * What the native library itself does once the engine accepted a SET of this property:
+   * `externalEvents` starts (true) or stops (false) its event thread, `eventBufferDepth` calls
+   * the platform's SetEventBufferDepth (docs/features.md "External events").
+   */
+  readonly libraryAction?: 'externalEvents' | 'eventBufferDepth';
 }
 
 export interface ClassSpec {
@@ -85,6 +91,13 @@ function setting(ru: string, en: string, kind: 'string' | 'number' | 'boolean', 
 function readOnly(ru: string, en: string, whenEngineLost: string | number | boolean): PropSpec {
   return { ru, en, readable: true, writable: false, whenEngineLost };
 }
+
+/** External events (docs/features.md): the same three properties at the end of both classes. */
+const eventProps: readonly PropSpec[] = [
+  { ...setting('ВнешниеСобытия', 'ExternalEvents', 'boolean', false), libraryAction: 'externalEvents' },
+  setting('ИсточникСобытий', 'EventSource', 'string', 'WebSocket'),
+  { ...setting('ГлубинаОчередиСобытий', 'EventBufferDepth', 'number', 1), libraryAction: 'eventBufferDepth' },
+];
 
 const timeout: ParamSpec = { ru: 'Таймаут', en: 'Timeout', kind: 'number' };
 const data: ParamSpec = { ru: 'Данные', en: 'Data', kind: 'out', default: null };
@@ -145,6 +158,7 @@ export const CLIENT: ClassSpec = {
     readOnly('ДвоичноеСообщение', 'IsBinary', false),
     setting('Автопереподключение', 'AutoReconnect', 'boolean', false),
     readOnly('Переподключение', 'Reconnecting', false),
+    ...eventProps,
   ],
 };
 
@@ -204,6 +218,7 @@ export const SERVER: ClassSpec = {
     readOnly('ДвоичноеСообщение', 'IsBinary', false),
     setting('СобытияСоединений', 'ConnectionEvents', 'boolean', false),
     setting('ИнтервалПинга', 'PingInterval', 'number', 0),
+    ...eventProps,
   ],
 };
 

@@ -1,11 +1,13 @@
 import { CLIENT, SERVER, type ClassSpec, type PropSpec } from '../api/table.js';
-import { Client } from '../engine/client.js';
+import { Client, type CloseInfo } from '../engine/client.js';
 import { EngineError } from '../engine/errors.js';
 import type { Message } from '../engine/message.js';
 import { displayUrl } from '../engine/url.js';
-import { Server } from '../engine/server.js';
+import { Server, type ServerMessage } from '../engine/server.js';
+import type { Lang } from '../i18n/messages.js';
 import type { Arguments } from './arguments.js';
 import { timeoutMs } from './arguments.js';
+import { EventFeed, isEventProp } from './event-feed.js';
 import type { ParkedServers } from './parked-servers.js';
 import { checkHeader, checkSetting, parseIdList, settingCount, settingMs, splitList } from './settings.js';
 import type { WireValue } from './wire.js';
@@ -23,7 +25,10 @@ export interface Binding {
   readonly spec: ClassSpec;
   call(methodId: number, args: Arguments): Promise<CallResult> | CallResult;
   get(propId: number): OutValue;
-  set(propId: number, value: WireValue): void;
+  /** sets a property; what it answers goes back in the SET response (the events token) */
+  set(propId: number, value: WireValue): OutValue | void;
+  /** the object's external events (src/daemon/event-feed.ts) */
+  readonly events: { lang: () => Lang };
   /** the object is gone (Done, DestroyObject, or the 1C process died) */
   dispose(): Promise<void>;
 }
@@ -32,11 +37,34 @@ const str = (v: unknown): string => v as string;
 const num = (v: unknown): number => v as number;
 const body = (v: unknown): string | Buffer => v as string | Buffer;
 
+/** A client's message as an external event: text as it is, binary frames as Base64. */
+function clientEvent(message: Message): { name: string; data: string } {
+  return typeof message === 'string' ? { name: 'message', data: message } : { name: 'binary', data: message.toString('base64') };
+}
+
+/** A server's message as an external event: JSON with the connection id. */
+function serverEvent(message: ServerMessage): { name: string; data: string } {
+  const binary = typeof message.data !== 'string';
+  const data = typeof message.data === 'string' ? message.data : message.data.toString('base64');
+  return { name: binary ? 'binary' : 'message', data: JSON.stringify({ id: message.id, data }) };
+}
+
 export class ClientBinding implements Binding {
   readonly spec = CLIENT;
+  readonly events = new EventFeed<Message>(clientEvent);
   private lastBinary = false;
 
-  constructor(readonly client = new Client()) {}
+  constructor(readonly client = new Client()) {
+    this.events.attach(client.messageQueue);
+    client.observer = {
+      opened: () => this.events.notice('open', client.server),
+      closed: (info: CloseInfo, clean: boolean, reconnecting: boolean) => {
+        const text = info.reason ? `${info.code} ${info.reason}` : String(info.code);
+        if (!clean) this.events.notice('error', (lang) => new EngineError('connectionClosed', [client.server, text]).text(lang));
+        this.events.notice('close', JSON.stringify({ code: info.code, reason: info.reason, clean, reconnecting }));
+      },
+    };
+  }
 
   async call(methodId: number, args: Arguments): Promise<CallResult> {
     switch (CLIENT.methods[methodId]?.en) {
@@ -69,6 +97,7 @@ export class ClientBinding implements Binding {
 
   get(propId: number): OutValue {
     const o = this.client.options;
+    if (isEventProp(CLIENT.props[propId])) return this.events.get(CLIENT.props[propId] as PropSpec);
     switch (CLIENT.props[propId]?.en) {
       case 'Status':
         return this.client.status;
@@ -114,8 +143,9 @@ export class ClientBinding implements Binding {
     }
   }
 
-  set(propId: number, value: WireValue): void {
+  set(propId: number, value: WireValue): OutValue | void {
     const prop = CLIENT.props[propId] as PropSpec;
+    if (isEventProp(prop)) return this.events.set(prop, value);
     const v = checkSetting(prop, value);
     if (this.client.busy && prop.en !== 'AutoReconnect') throw new EngineError('settingWhileConnected', [prop]);
     const o = this.client.options;
@@ -166,27 +196,46 @@ export class ClientBinding implements Binding {
   }
 
   dispose(): Promise<void> {
+    this.events.dispose();
+    this.client.observer = undefined;
     return this.client.disconnect();
   }
 }
 
 export class ServerBinding implements Binding {
   readonly spec = SERVER;
+  readonly events = new EventFeed<ServerMessage>(serverEvent);
   private certificate = '';
   private lastBinary = false;
 
   constructor(
     private readonly parked: ParkedServers,
     public server = new Server(),
-  ) {}
+  ) {
+    this.watch(server);
+  }
+
+  /** Raises the server's connection openings and closings as external events. */
+  private watch(server: Server): void {
+    this.events.attach(server.messageQueue);
+    server.observer = {
+      opened: (id, address) => this.events.notice('open', JSON.stringify({ id, address })),
+      closed: (id, code, reason) => this.events.notice('close', JSON.stringify({ id, code, reason })),
+    };
+  }
 
   async call(methodId: number, args: Arguments): Promise<CallResult> {
     switch (SERVER.methods[methodId]?.en) {
       case 'Run': {
         const [iface, port, certificate] = [str(args[0]), num(args[1]), str(args[2])];
         const adopted = this.server.isRunning ? undefined : await this.parked.claim(iface, port, certificate);
-        if (adopted) this.server = adopted;
-        else await this.server.run(iface, port, certificate, str(args[3]), str(args[4]));
+        if (adopted) {
+          this.server.observer = undefined;
+          this.server = adopted;
+          this.watch(adopted);
+        } else {
+          await this.server.run(iface, port, certificate, str(args[3]), str(args[4]));
+        }
         this.certificate = certificate;
         return { value: true };
       }
@@ -225,6 +274,7 @@ export class ServerBinding implements Binding {
 
   get(propId: number): OutValue {
     const o = this.server.options;
+    if (isEventProp(SERVER.props[propId])) return this.events.get(SERVER.props[propId] as PropSpec);
     switch (SERVER.props[propId]?.en) {
       case 'Server':
         return this.server.server;
@@ -253,8 +303,9 @@ export class ServerBinding implements Binding {
     }
   }
 
-  set(propId: number, value: WireValue): void {
+  set(propId: number, value: WireValue): OutValue | void {
     const prop = SERVER.props[propId] as PropSpec;
+    if (isEventProp(prop)) return this.events.set(prop, value);
     const v = checkSetting(prop, value);
     const o = this.server.options;
     switch (prop.en) {
@@ -289,6 +340,8 @@ export class ServerBinding implements Binding {
 
   /** Without Остановить() the server outlives its object for a grace period (ParkedServers). */
   dispose(): Promise<void> {
+    this.events.dispose();
+    this.server.observer = undefined;
     return this.parked.park(this.server, this.certificate);
   }
 }

@@ -5,6 +5,7 @@ import { langFromLocale, type Lang } from '../i18n/messages.js';
 import { checkArguments } from './arguments.js';
 import type { ParkedServers } from './parked-servers.js';
 import { createBinding, type Binding, type CallResult, type OutValue } from './bindings.js';
+import { EventStream } from './event-feed.js';
 import { FrameSplitter, Op, PROTOCOL_VERSION, RESPONSE_FLAG, Reader, Writer, type WireValue } from './wire.js';
 
 /**
@@ -18,6 +19,8 @@ export class Session {
   private readonly splitter = new FrameSplitter();
   private chain: Promise<void> = Promise.resolve();
   private closed = false;
+  /** set when this connection is an object's events connection (SUBSCRIBE) instead of an object */
+  private stream: EventStream | undefined;
 
   constructor(
     private readonly socket: Socket,
@@ -62,6 +65,8 @@ export class Session {
 
   private async dispatch(op: number, reader: Reader): Promise<CallResult> {
     if (op === Op.Open) return this.open(reader);
+    if (op === Op.Subscribe) return this.subscribe(reader);
+    if (this.stream) return this.streamRequest(op, reader);
     if (op === Op.Locale) {
       this.setLocale(reader.value());
       return { value: undefined };
@@ -88,8 +93,8 @@ export class Session {
       const propId = reader.u16();
       const prop = binding.spec.props[propId];
       if (!prop || !prop.writable) throw new EngineError(prop ? 'readOnlyProperty' : 'unknownMember', [prop ? prop[this.lang] : `#${propId}`]);
-      binding.set(propId, reader.value());
-      return { value: undefined };
+      const answer = binding.set(propId, reader.value());
+      return { value: answer ?? undefined };
     }
     throw new Error(`unknown request op ${op}`);
   }
@@ -103,7 +108,36 @@ export class Session {
     const binding = createBinding(classId, this.parked);
     if (!binding || !CLASSES[classId]) throw new Error(`unknown class ${classId}`);
     this.binding = binding;
+    binding.events.lang = () => this.lang;
     return { value: undefined };
+  }
+
+  /** SUBSCRIBE: this connection becomes the events connection of the object owning the token. */
+  private subscribe(reader: Reader): CallResult {
+    const version = reader.u16();
+    const token = reader.value();
+    if (version !== PROTOCOL_VERSION) throw new Error(`protocol version ${version} is not ${PROTOCOL_VERSION}`);
+    if (this.binding || this.stream) throw new Error('SUBSCRIBE on a connection already in use');
+    if (typeof token !== 'string') throw new Error('SUBSCRIBE without a token');
+    const stream = new EventStream();
+    stream.subscribe(token);
+    this.stream = stream;
+    return { value: undefined };
+  }
+
+  /**
+   * NEXT: the next event, as the value (its number) and out-parameters 0..2 (source, name, data).
+   * ACK: whether ExternalEvent took that event.
+   */
+  private async streamRequest(op: number, reader: Reader): Promise<CallResult> {
+    const stream = this.stream as EventStream;
+    if (op === Op.Ack) {
+      stream.ack(reader.u32(), reader.u8() === 1);
+      return { value: undefined };
+    }
+    if (op !== Op.Next) throw new Error(`request op ${op} on an events connection`);
+    const event = await stream.next();
+    return { value: event.seq, outs: [[0, event.source], [1, event.name], [2, event.data]] };
   }
 
   private setLocale(value: WireValue): void {
@@ -123,6 +157,7 @@ export class Session {
   private async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    this.stream?.close();
     try {
       await this.binding?.dispose();
     } finally {

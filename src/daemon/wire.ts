@@ -10,6 +10,10 @@ export const enum Op {
   Get = 0x03,
   Set = 0x04,
   Locale = 0x05,
+  // the events connection of an add-in object (docs/protocol.md "External events")
+  Subscribe = 0x06,
+  Next = 0x07,
+  Ack = 0x08,
 }
 
 export const RESPONSE_FLAG = 0x80;
@@ -60,7 +64,7 @@ export class Reader {
     return v;
   }
 
-  private u32(): number {
+  u32(): number {
     this.need(4);
     const v = this.buffer.readUInt32LE(this.offset);
     this.offset += 4;

@@ -133,6 +133,17 @@ export const MESSAGES = {
   },
   nonNegativeMs: { ru: 'ожидается неотрицательное число миллисекунд', en: 'a non-negative number of milliseconds expected' },
   nonNegativeWhole: { ru: 'ожидается неотрицательное целое число', en: 'a non-negative whole number expected' },
+  positiveWhole: { ru: 'ожидается целое число не меньше 1', en: 'a whole number of at least 1 expected' },
+  // External events (src/daemon/event-feed.ts)
+  eventsOff: {
+    ru: 'Внешние события этого объекта выключены (ВнешниеСобытия = Ложь)',
+    en: 'External events of this object are off (ExternalEvents = False)',
+  },
+  eventDepthRefused: {
+    ru: 'Платформа не приняла глубину очереди внешних событий {0}',
+    en: 'The platform refused the external event buffer depth {0}',
+    library: true,
+  },
   badHeader: {
     ru: 'Недопустимый заголовок «{0}»: имя из латинских букв, цифр и -, значение из печатных символов ASCII (кириллицу закодируйте, например, в Base64)',
     en: 'Invalid header "{0}": the name must be letters, digits and -, the value printable ASCII (encode other text, e.g. as Base64)',
