@@ -97,6 +97,7 @@ void Component::closeSession() {
   session_.interrupt();
   {
     std::lock_guard<std::mutex> g(callMutex_);
+    events_.stop();  // external events: joined before the host's pointer goes away
     session_.reset();
   }
   closing_.store(false);
@@ -198,6 +199,7 @@ bool Component::SetPropVal(long num, tVariant* value) {
     }
     engine::Reply reply = session_.request(w.finish(), wire::SET, -1);
     if (!reply.response.ok) engineFailure(reply.response);
+    if (p->action != gen::PropAction::None) afterSet(*p, value, reply.response);  // external events
     return true;
   });
 }

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "abi/variant.h"
+#include "engine/event_pump.h"
 #include "engine/session.h"
 #include "failure.h"
 #include "host.h"
@@ -66,6 +67,8 @@ class Component {
   void applyOutParams(const wire::Response& r, tVariant* params, long count);
   [[noreturn]] void engineFailure(const wire::Response& r);
   void changeLocale(const WCHAR_T* locale);
+  /** External events: what the library does after the engine accepted a SET (component_events.cpp). */
+  void afterSet(const gen::Prop& p, const tVariant* value, const wire::Response& r);
 
   template <class F>
   bool guarded(F&& body);
@@ -81,4 +84,9 @@ class Component {
   std::mutex callMutex_;  // held for a whole call that may reach the engine, error report included
   std::atomic<bool> closing_{false};
   engine::Session session_;
+  // External events: the thread raising them (component_events.cpp); stopped before the session
+  // closes, never running after Done/DestroyObject.
+  engine::EventPump events_{[this](std::u16string& source, std::u16string& name, std::u16string& data) {
+    return host_.externalEvent(source, name, data);
+  }};
 };

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstddef>
+#include <string>
 
 #include "abi/constants.h"
 #include "abi/vtables.h"
@@ -51,6 +52,18 @@ class Connection {
     if (disp_ == nullptr) return;
     abi::vtableOf<abi::AddInDefBaseExVTable>(disp_).AddError(disp_, abi::ADDIN_E_FAIL, source, text,
                                                               abi::kScodeFail);
+  }
+
+  // External events (engine/event_pump.cpp). ExternalEvent is the one call made from the
+  // object's own thread, as the contract allows; the strings are NUL-terminated and stay ours.
+  bool externalEvent(std::u16string& source, std::u16string& name, std::u16string& data) const {
+    if (disp_ == nullptr) return false;
+    return abi::vtableOf<abi::AddInDefBaseExVTable>(disp_).ExternalEvent(disp_, &source[0], &name[0], &data[0]);
+  }
+
+  bool setEventBufferDepth(long depth) const {
+    if (disp_ == nullptr) return true;  // no host connection (no Init): nothing to tell
+    return abi::vtableOf<abi::AddInDefBaseExVTable>(disp_).SetEventBufferDepth(disp_, depth);
   }
 
  private:

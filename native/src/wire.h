@@ -9,7 +9,17 @@
 
 namespace wire {
 
-enum Op : uint8_t { OPEN = 0x01, CALL = 0x02, GET = 0x03, SET = 0x04, LOCALE = 0x05 };
+enum Op : uint8_t {
+  OPEN = 0x01,
+  CALL = 0x02,
+  GET = 0x03,
+  SET = 0x04,
+  LOCALE = 0x05,
+  // an object's events connection (engine/event_pump.cpp, docs/protocol.md "External events")
+  SUBSCRIBE = 0x06,
+  NEXT = 0x07,
+  ACK = 0x08,
+};
 constexpr uint8_t kResponseBit = 0x80;
 constexpr uint32_t kMaxFrame = 1u << 30;  // 1 GiB
 
