@@ -24,6 +24,8 @@ export interface ObjectHost {
   violation(text: string): void;
   /** DestroyObject through the library */
   destroyObject(obj: Ptr): { code: number; cleared: boolean };
+  /** the same on a worker thread (destroyAsync) */
+  destroyObjectAsync(obj: Ptr): Promise<{ code: number; cleared: boolean }>;
   forget(obj: AddInObject): void;
 }
 
@@ -287,6 +289,34 @@ export class AddInObject {
     const r = this.op('DestroyObject', () => this.host.destroyObject(this.vt.object));
     if (r.code !== 0) this.host.violation(`${this.typeName}: DestroyObject returned ${r.code}`);
     if (!r.cleared) this.host.violation(`${this.typeName}: DestroyObject did not set *pIntf to NULL`);
+    this.conn.dispose();
+    this.host.forget(this);
+  }
+
+  /**
+   * `destroy()` with Done and DestroyObject on a worker thread while the event loop stays free,
+   * as the platform's UI thread is free of the component's own threads: an ExternalEvent one of
+   * them makes while Done stops it is answered (queued or refused) instead of deadlocking. After
+   * it resolves the host object is gone: a later call through it is a stray call.
+   */
+  async destroyAsync(): Promise<void> {
+    if (!this.alive) return;
+    this.alive = false;
+    const mm = this.host.memory;
+    const prevContext = mm.context;
+    this.current = 'Done';
+    mm.context = `${this.typeName} Done`;
+    try {
+      await this.vt.callAsync('Done');
+      this.current = 'DestroyObject';
+      mm.context = `${this.typeName} DestroyObject`;
+      const r = await this.host.destroyObjectAsync(this.vt.object);
+      if (r.code !== 0) this.host.violation(`${this.typeName}: DestroyObject returned ${r.code}`);
+      if (!r.cleared) this.host.violation(`${this.typeName}: DestroyObject did not set *pIntf to NULL`);
+    } finally {
+      this.current = 'no call';
+      mm.context = prevContext;
+    }
     this.conn.dispose();
     this.host.forget(this);
   }

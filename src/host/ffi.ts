@@ -123,6 +123,27 @@ export function callPtr(
   return fromNative(sig.result, raw);
 }
 
+/**
+ * `callPtr` on one of koffi's worker threads: Node's event loop stays free meanwhile, so callbacks
+ * the component makes from its own threads (ExternalEvent) are answered while it runs.
+ */
+export function callPtrAsync(
+  abi: AbiLayout,
+  fn: Ptr,
+  sig: MethodSig,
+  self: Ptr,
+  args: readonly NativeValue[],
+): Promise<NativeValue> {
+  if (fn === NULL) return Promise.reject(new Error(`host emulator: NULL function pointer for ${sig.name}`));
+  const f = koffi.decode(fn, protoOf(abi, sig)) as RawFn & { async: RawFn };
+  return new Promise((resolve, reject) => {
+    f.async(self, ...args.map((a, i) => toNative(sig.params[i]!, a)), (error: unknown, raw: unknown) => {
+      if (error) reject(error instanceof Error ? error : new Error(String(error)));
+      else resolve(fromNative(sig.result, raw));
+    });
+  });
+}
+
 /** Calls a plain exported C function (not a method: no `self`). */
 export function bindExport(
   lib: LibraryHandle,

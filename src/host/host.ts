@@ -145,6 +145,7 @@ export class AddInHost {
       componentCapabilities: this.componentCapabilities,
       violation: (t) => this.violations.push(t),
       destroyObject: (p) => this.lib.destroyObject(p),
+      destroyObjectAsync: (p) => this.lib.destroyObjectAsync(p),
       forget: (o) => this.live.delete(o),
     };
   }

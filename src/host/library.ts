@@ -105,6 +105,21 @@ export class NativeLibrary {
     }
   }
 
+  /** destroyObject on a worker thread, the event loop free meanwhile (see callPtrAsync). */
+  async destroyObjectAsync(obj: Ptr): Promise<{ code: number; cleared: boolean }> {
+    const slot = rawAlloc(this.abi.pointerSize);
+    try {
+      writePtr(this.abi, slot, 0, obj);
+      const fn = this.destroyObjectFn as ExportFn & { async: (...args: unknown[]) => void };
+      const code = await new Promise<number>((resolve, reject) => {
+        fn.async(slot, (error: unknown, result: unknown) => (error ? reject(error) : resolve(Number(result))));
+      });
+      return { code, cleared: readPtr(this.abi, slot, 0) === NULL };
+    } finally {
+      rawFree(slot);
+    }
+  }
+
   /** the capabilities the component answers, or undefined when not exported */
   setPlatformCapabilities(caps: number): number | undefined {
     return this.setPlatformCapabilitiesFn ? Number(this.setPlatformCapabilitiesFn(caps)) : undefined;

@@ -4,7 +4,7 @@
  * methods is called through its own subobject pointer, with `this` = that subobject.
  */
 import type { AbiLayout } from './abi.js';
-import { callPtr, NULL, readPtr, type NativeValue, type Ptr } from './ffi.js';
+import { callPtr, callPtrAsync, NULL, readPtr, type NativeValue, type Ptr } from './ffi.js';
 import { COMPONENT_BASES, type InterfaceDef } from './interfaces.js';
 
 type BaseDef = (typeof COMPONENT_BASES)[number];
@@ -29,6 +29,17 @@ export class ComponentVtables {
 
   /** Calls `method` through the right subobject. */
   call(method: ComponentMethod, ...args: NativeValue[]): NativeValue {
+    const { fn, sig, self } = this.resolve(method);
+    return callPtr(this.abi, fn, sig, self, args);
+  }
+
+  /** `call` on a worker thread, the event loop free meanwhile (see callPtrAsync). */
+  callAsync(method: ComponentMethod, ...args: NativeValue[]): Promise<NativeValue> {
+    const { fn, sig, self } = this.resolve(method);
+    return callPtrAsync(this.abi, fn, sig, self, args);
+  }
+
+  private resolve(method: ComponentMethod): { fn: Ptr; sig: BaseDef['methods'][number]; self: Ptr } {
     const where = this.index.get(method);
     if (!where) throw new Error(`host emulator: unknown component method ${method}`);
     if (where.base >= this.vptrCount) {
@@ -40,7 +51,7 @@ export class ComponentVtables {
     if (vptr === NULL) throw new Error(`host emulator: vptr #${where.base + 1} of the component is NULL`);
     const fn = readPtr(this.abi, vptr, where.slot * ps);
     const sig = where.def.methods[where.slot - this.abi.destructorSlots]!;
-    return callPtr(this.abi, fn, sig, self, args);
+    return { fn, sig, self };
   }
 
   bool(method: ComponentMethod, ...args: NativeValue[]): boolean {
