@@ -1,12 +1,12 @@
 // Модуль управляемой формы, которая принимает сообщения WebSocket, пока открыта.
 // A managed form module that receives WebSocket messages while it is open.
 //
-// Компонента пока не сообщает о приходе сообщения внешним событием (ВнешнееСобытие) — это отдельная
-// задача. Поэтому форма опрашивает очередь: обработчик ожидания раз в секунду забирает всё, что уже
-// пришло, вызывая Принять с коротким таймаутом, и не держит интерфейс дольше нескольких миллисекунд.
-// The add-in does not yet report an arriving message as an external event (ExternalEvent) — that is
-// a separate issue. So the form polls the queue: an idle handler takes everything that has arrived
-// once a second, calling Receive with a short timeout, and never holds the UI for more than a few ms.
+// Форма опрашивает очередь: обработчик ожидания раз в секунду забирает всё, что уже пришло, вызывая
+// Принять с коротким таймаутом, и не держит интерфейс дольше нескольких миллисекунд. Без опроса, на
+// внешних событиях (ВнешнееСобытие), — form-external-events.bsl.
+// The form polls the queue: an idle handler takes everything that has arrived once a second, calling
+// Receive with a short timeout, and never holds the UI for more than a few ms. Without polling, on
+// external events (ExternalEvent): form-external-events.bsl.
 //
 // На форме / On the form:
 //   реквизит АдресСервера (Строка) / attribute ServerAddress (String), например ws://127.0.0.1:9098/chat;
