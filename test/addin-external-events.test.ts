@@ -250,6 +250,60 @@ describe('external events to forms', () => {
     host.assertClean();
   });
 
+  it('examples/form-external-events.bsl: its handler logs messages, a break with reconnect, and the close', async () => {
+    const Журнал: string[] = [];
+    const ДобавитьВЖурнал = (Строка: string): void => void Журнал.push(Строка);
+    // ПриОткрытии
+    const Клиент = host.create(CLIENT_TYPE);
+    Клиент.set('ИсточникСобытий', 'Чат');
+    Клиент.set('ГлубинаОчередиСобытий', 100);
+    Клиент.set('ВнешниеСобытия', true);
+    Клиент.set('Автопереподключение', true);
+    // ВнешнееСобытие(Источник, Событие, Данные)
+    const ВнешнееСобытие = (Источник: string, Событие: string, Данные: string): void => {
+      if (Источник !== 'Чат') return;
+      if (Событие === 'message') ДобавитьВЖурнал(`< ${Данные}`);
+      else if (Событие === 'binary') ДобавитьВЖурнал(`< двоичные данные, ${Buffer.from(Данные, 'base64').length} байт`);
+      else if (Событие === 'open') ДобавитьВЖурнал(`Подключено к ${Данные}`);
+      else if (Событие === 'close') {
+        const Закрытие = JSON.parse(Данные) as { code: number; reason: string; reconnecting: boolean };
+        if (Закрытие.reconnecting) ДобавитьВЖурнал(`Связь потеряна (${Закрытие.code}), переподключение…`);
+        else ДобавитьВЖурнал(`Соединение закрыто: ${Закрытие.code} ${Закрытие.reason}`);
+      } else if (Событие === 'error') ДобавитьВЖурнал(`Ошибка: ${Данные}`);
+    };
+    // the platform calls the handler for each queued event
+    const deliver = async (count: number): Promise<void> => {
+      for (const e of await events(Клиент, count)) ВнешнееСобытие(e.source, e.message, e.data);
+    };
+
+    Клиент.call('Подключиться', url); // Подключиться(Команда)
+    await deliver(1);
+    Клиент.call('Отправить', 'привет'); // Отправить(Команда)
+    ДобавитьВЖурнал('> привет');
+    await deliver(1);
+    Клиент.call('Отправить', new BinaryData([1, 2, 3]));
+    await deliver(1);
+    Клиент.call('Отправить', 'drop'); // the peer drops the TCP connection: error, close, a reconnect
+    await deliver(3);
+    Клиент.call('Отключиться'); // Отключиться(Команда)
+    await deliver(1);
+    // ПриЗакрытии
+    Клиент.set('ВнешниеСобытия', false);
+    Клиент.call('Отключиться');
+    await Клиент.destroyAsync();
+
+    assert.deepEqual(Журнал, [
+      `Подключено к ${url}`,
+      '> привет',
+      '< привет',
+      '< двоичные данные, 3 байт',
+      `Ошибка: Соединение с сервером ${url} закрыто (1006)`,
+      'Связь потеряна (1006), переподключение…',
+      `Подключено к ${url}`,
+      'Соединение закрыто: 1000 ',
+    ]);
+  });
+
   it('the engine process dies: an error event says so, once', async () => {
     const Клиент = host.create(CLIENT_TYPE);
     Клиент.set('ГлубинаОчередиСобытий', 10);
