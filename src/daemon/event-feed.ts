@@ -243,7 +243,9 @@ export class EventFeed<T> {
   }
 
   private event(name: string, data: string): FeedEvent {
-    return { seq: ++this.seq, source: this.source, name, data };
+    // numbered 1…2^31−1 and round again: the number crosses as a whole Number, ACK carries a u32
+    this.seq = (this.seq % 0x7fffffff) + 1;
+    return { seq: this.seq, source: this.source, name, data };
   }
 
   private settle(loan: Loan, taken: boolean): void {
