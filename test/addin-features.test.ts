@@ -292,6 +292,27 @@ describe('server additions', () => {
     for (const o of [...Клиенты, Сервер]) o.destroy();
   });
 
+  it('mutual TLS on the server: ФайлЦСКлиентов requires a client certificate; its subject is in the connection info', () => {
+    const certs = testCertificates();
+    const Сервер = host.create(SERVER_TYPE);
+    Сервер.set('ФайлЦСКлиентов', certs.caFile);
+    Сервер.call('Запустить', '127.0.0.1', 0, certs.certFile, certs.keyFile);
+    const Адрес = `wss://127.0.0.1:${Сервер.get('Порт') as number}/mtls`;
+    const Аноним = host.create(CLIENT_TYPE);
+    Аноним.set('ФайлЦС', certs.caFile);
+    assert.throws(() => Аноним.call('Подключиться', Адрес), BslError, 'no client certificate, no connection');
+    const Клиент = host.create(CLIENT_TYPE);
+    Клиент.set('ФайлЦС', certs.caFile);
+    Клиент.set('СертификатКлиента', certs.clientCertFile);
+    Клиент.set('КлючКлиента', certs.clientKeyFile);
+    Клиент.call('Подключиться', Адрес);
+    const Сведения = JSON.parse(Сервер.call('ИнформацияОСоединении', 1) as string) as { tlsClientSubject: string };
+    assert.match(Сведения.tlsClientSubject, /CN=onec-client/);
+    assert.throws(() => Сервер.set('ФайлЦСКлиентов', ''), /можно менять только до/);
+    Сервер.call('Остановить');
+    for (const o of [Аноним, Клиент, Сервер]) o.destroy();
+  });
+
   it('limits: max connections, allowed origins, max message size; a health view', () => {
     const Сервер = host.create(SERVER_TYPE);
     Сервер.set('МаксимумСоединений', 1);

@@ -219,6 +219,7 @@ export const SERVER: ClassSpec = {
     setting('СобытияСоединений', 'ConnectionEvents', 'boolean', false),
     setting('ИнтервалПинга', 'PingInterval', 'number', 0),
     ...eventProps,
+    setting('ФайлЦСКлиентов', 'ClientCAFile', 'string', ''),
   ],
 };
 

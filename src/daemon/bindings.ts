@@ -298,6 +298,8 @@ export class ServerBinding implements Binding {
         return o.connectionEvents ?? false;
       case 'PingInterval':
         return o.pingIntervalMs ?? 0;
+      case 'ClientCAFile':
+        return o.clientCaFile ?? '';
       default:
         throw new Error(`Server property ${propId} is not readable`);
     }
@@ -312,6 +314,7 @@ export class ServerBinding implements Binding {
       case 'Compression':
       case 'MaxMessageSize':
       case 'PingInterval':
+      case 'ClientCAFile':
         if (this.server.isRunning) throw new EngineError('settingWhileConnected', [prop]);
     }
     switch (prop.en) {
@@ -332,6 +335,9 @@ export class ServerBinding implements Binding {
         return;
       case 'PingInterval':
         o.pingIntervalMs = settingMs(prop, v as number);
+        return;
+      case 'ClientCAFile':
+        o.clientCaFile = (v as string) || undefined;
         return;
       default:
         throw new Error(`Server property ${propId} is not writable`);

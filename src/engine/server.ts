@@ -9,7 +9,7 @@ import { messageSize, toMessage, type Message } from './message.js';
 import { withLimits, type Limits } from './options.js';
 import { startHeartbeat } from './heartbeat.js';
 import { MessageQueue, type Taken } from './queue.js';
-import { loadTlsCredentials } from './tls-credentials.js';
+import { loadTlsCredentials, readPemFile } from './tls-credentials.js';
 
 /** Settings read at every run; change them between runs. */
 export interface ServerOptions {
@@ -26,6 +26,8 @@ export interface ServerOptions {
   connectionEvents?: boolean;
   /** ping every client this often and drop those that stay silent (0 = never) */
   pingIntervalMs?: number;
+  /** TLS only: require a client certificate signed by a CA in this PEM file (mutual TLS) */
+  clientCaFile?: string;
 }
 
 export interface ConnectionEvent {
@@ -145,7 +147,12 @@ export class Server {
       connectionsCheckingInterval: Math.min(1000, handshakeTimeout),
     };
     const http = certificate
-      ? createHttpsServer({ ...serverOptions, ...loadTlsCredentials(certificate, keyOrPassword, password), handshakeTimeout })
+      ? createHttpsServer({
+          ...serverOptions,
+          ...loadTlsCredentials(certificate, keyOrPassword, password),
+          ...this.clientVerification(),
+          handshakeTimeout,
+        })
       : createHttpServer(serverOptions);
     http.on('request', (_request, response) => {
       response.writeHead(426, { 'Content-Type': 'text/plain; charset=utf-8', Upgrade: 'websocket' });
@@ -280,6 +287,12 @@ export class Server {
     await Promise.all(sockets.map((s) => closeGracefully(s, 1001, 1000)));
     wss?.close();
     await closed;
+  }
+
+  private clientVerification(): { ca?: string; requestCert?: boolean; rejectUnauthorized?: boolean } {
+    const file = this.options.clientCaFile;
+    if (!file) return {};
+    return { ca: readPemFile(file), requestCert: true, rejectUnauthorized: true };
   }
 
   private admit(origin: string | undefined, answer: (ok: boolean, code?: number, message?: string) => void): void {

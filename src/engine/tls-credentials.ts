@@ -45,6 +45,11 @@ function isFile(path: string): boolean {
   }
 }
 
+/** A PEM file's text, with «not found» / «unreadable» errors a 1C programmer can act on. */
+export function readPemFile(path: string): string {
+  return readPem(path);
+}
+
 function readPem(path: string): string {
   return readCredentialFile(path).toString('latin1');
 }
