@@ -103,15 +103,27 @@ static_assert(offsetof(tVariant, cbElements) == 56, "cbElements");
 static_assert(offsetof(tVariant, vt) == 60, "vt");
 static_assert(sizeof(long) == 8, "long is 64-bit on Linux x86_64");
 #elif defined(ONEC_TARGET_WIN_X64)
+static_assert(sizeof(struct tm) == 36, "struct tm (Windows): nine ints");
 static_assert(sizeof(tVariant) == 48 && alignof(tVariant) == 8, "tVariant size (Windows x64)");
+static_assert(offsetof(tVariant, str) == 0 && offsetof(tVariant, str.strLen) == 8, "strLen");
 static_assert(offsetof(tVariant, wstr.wstrLen) == 8, "wstrLen");
+static_assert(offsetof(tVariant, iface.InterfaceID) == 8, "InterfaceID");
 static_assert(offsetof(tVariant, cbElements) == 40, "cbElements");
 static_assert(offsetof(tVariant, vt) == 44, "vt");
+static_assert(sizeof(long) == 4 && sizeof(unsigned long) == 4, "long is 32-bit on Windows x64 (LLP64)");
+static_assert(sizeof(wchar_t) == 2 && sizeof(Iid) == 16 && alignof(Iid) == 4, "WCHAR_T/GUID (Windows)");
 #elif defined(ONEC_TARGET_WIN_X86)
+static_assert(sizeof(struct tm) == 36, "struct tm (Windows): nine ints");
+// MSVC aligns double/int64 to 8 inside structs; so must we (GCC's i386 default for members is 4)
+static_assert(alignof(double) == 8 && alignof(int64_t) == 8, "8-byte member alignment (Windows x86)");
 static_assert(sizeof(tVariant) == 48 && alignof(tVariant) == 8, "tVariant size (Windows x86)");
+static_assert(offsetof(tVariant, str) == 0 && offsetof(tVariant, str.strLen) == 4, "strLen");
 static_assert(offsetof(tVariant, wstr.wstrLen) == 4, "wstrLen");
+static_assert(offsetof(tVariant, iface.InterfaceID) == 4, "InterfaceID");
 static_assert(offsetof(tVariant, cbElements) == 40, "cbElements");
 static_assert(offsetof(tVariant, vt) == 44, "vt");
+static_assert(sizeof(long) == 4 && sizeof(void*) == 4, "long and pointers are 32-bit on Windows x86");
+static_assert(sizeof(wchar_t) == 2 && sizeof(Iid) == 16 && alignof(Iid) == 4, "WCHAR_T/GUID (Windows)");
 #elif defined(ONEC_TARGET_LINUX_I386)
 static_assert(sizeof(tVariant) == 52, "tVariant size (Linux i386)");
 static_assert(offsetof(tVariant, wstr.wstrLen) == 4, "wstrLen");

@@ -7,6 +7,8 @@
 // X(ret, name, params-with-self, args-without-self)
 #pragma once
 
+#include <type_traits>
+
 #include "abi/variant.h"
 
 namespace abi {
@@ -155,6 +157,36 @@ ONEC_CHECK_SLOT(AddInDefBaseExVTable, GetInterface, 12, 11);
 static_assert(offsetof(VTableImage<InitDoneVTable>, table) == 2 * sizeof(void*), "Itanium prefix");
 #else
 static_assert(offsetof(VTableImage<InitDoneVTable>, table) == sizeof(void*), "MSVC prefix");
+#endif
+
+// Whole tables: the destructor slot(s) plus the methods, nothing else (no padding, no extras).
+#define ONEC_COUNT_SLOT(ret, name, params, args) +1
+#define ONEC_CHECK_SIZE(Type, SLOTS)                                                  \
+  static_assert(sizeof(Type) == (kDtorSlots SLOTS(ONEC_COUNT_SLOT)) * sizeof(void*), \
+                #Type " has exactly its slots")
+ONEC_CHECK_SIZE(InitDoneVTable, ONEC_SLOTS_INIT_DONE);
+ONEC_CHECK_SIZE(LanguageExtenderVTable, ONEC_SLOTS_LANGUAGE_EXTENDER);
+ONEC_CHECK_SIZE(LocaleVTable, ONEC_SLOTS_LOCALE);
+ONEC_CHECK_SIZE(UserLanguageVTable, ONEC_SLOTS_USER_LANGUAGE);
+ONEC_CHECK_SIZE(MemoryManagerVTable, ONEC_SLOTS_MEMORY_MANAGER);
+ONEC_CHECK_SIZE(AddInDefBaseExVTable, ONEC_SLOTS_ADDIN_DEF_BASE_EX);
+static_assert(kDtorSlots == (ONEC_ABI_MSVC ? 1 : 2), "one destructor slot on MSVC, two on Itanium");
+
+#if defined(ONEC_TARGET_WIN_X86)
+// x86: every method is __stdcall with `this` as the first stack argument (callee pops). The
+// calling convention is part of the function type, so these fail if ONEC_STDCALL were lost.
+static_assert(std::is_same<decltype(InitDoneVTable::Init), bool(__stdcall*)(void*, void*)>::value, "Init __stdcall");
+static_assert(std::is_same<decltype(LanguageExtenderVTable::CallAsFunc),
+                           bool(__stdcall*)(void*, long, tVariant*, tVariant*, long)>::value,
+              "CallAsFunc __stdcall");
+static_assert(!std::is_same<decltype(InitDoneVTable::Init), bool(__cdecl*)(void*, void*)>::value,
+              "Init is not cdecl");
+static_assert(std::is_same<decltype(MemoryManagerVTable::AllocMemory),
+                           bool(__stdcall*)(void*, void**, unsigned long)>::value,
+              "AllocMemory __stdcall");
+static_assert(std::is_same<decltype(AddInDefBaseExVTable::AddError),
+                           bool(__stdcall*)(void*, unsigned short, const WCHAR_T*, const WCHAR_T*, long)>::value,
+              "AddError __stdcall");
 #endif
 
 /** Calls a method of a host object through its vptr. */

@@ -9,12 +9,16 @@ namespace engine {
 struct RuntimePaths {
   std::string dir;
   std::string bundle;  // engine-<hash16>.mjs
-  std::string socket;  // engine-<hash16>.sock
+  std::string socket;  // engine-<hash16>.sock; Windows: \\.\pipe\onec-websocket-<user SID>-<hash16>-<dir hash16>
   std::string lock;    // engine-<hash16>.lock
   std::string log;     // engine-<hash16>.log
 };
 
-/** $ONEC_WEBSOCKET_DIR, else $XDG_RUNTIME_DIR/onec-websocket, else /tmp/onec-websocket-<euid>. */
+/**
+ * $ONEC_WEBSOCKET_DIR, else $XDG_RUNTIME_DIR/onec-websocket, else /tmp/onec-websocket-<euid>.
+ * Windows: %ONEC_WEBSOCKET_DIR%, else %LOCALAPPDATA%\onec-websocket (the known folder if the
+ * variable is missing).
+ */
 std::string runtimeDirPath();
 
 /** The file names for this library's engine (no file system access). */
@@ -22,7 +26,9 @@ RuntimePaths pathsIn(const std::string& dir);
 
 /**
  * Creates (0700) and checks the runtime directory: a real directory, owned by geteuid(), no group
- * or other permissions (tightened if it is ours). Throws Failure (engineUnsafeDir,
+ * or other permissions (tightened if it is ours). Windows: created with a protected DACL (the
+ * user, SYSTEM, Administrators); not a reparse point; owned by the user (or the token's default
+ * owner); a DACL granting anyone else is replaced by that one. Throws Failure (engineUnsafeDir,
  * engineStartFailed).
  */
 RuntimePaths prepareRuntimeDir();

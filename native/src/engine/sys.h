@@ -1,19 +1,40 @@
-// POSIX helpers for the engine side: EINTR-safe calls, a monotonic clock, error texts, and
-// stat() through the raw system call (glibc ≥ 2.33 would otherwise bind stat/lstat/fstat to new
-// symbol versions and the library would not load on older distributions).
+// System helpers for the engine side. Portable part: a monotonic clock, error texts, sleeping,
+// the environment. POSIX (sys.cpp): EINTR-safe calls and stat() through the raw system call (glibc
+// ≥ 2.33 would otherwise bind stat/lstat/fstat to new symbol versions and the library would not
+// load on older distributions). Windows (sys_win.cpp): UTF-8 ↔ UTF-16 for the wide Win32 API.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <string>
+#if !defined(_WIN32)
 #include <sys/types.h>
+#endif
 
 namespace sys {
 
-/** Milliseconds of CLOCK_MONOTONIC. */
+/** Milliseconds of a monotonic clock (CLOCK_MONOTONIC; GetTickCount64 on Windows). */
 int64_t nowMs();
 
-/** strerror text of an errno value. */
+/** Text of an error code: errno on POSIX (strerror), GetLastError() on Windows (FormatMessage). */
 std::string errorText(int err);
+
+/** Sleeps for ms milliseconds (resumes after signals). */
+void sleepMs(int ms);
+
+/** Environment variable or "" (an empty variable counts as unset). UTF-8 on Windows. */
+std::string env(const char* name);
+
+#if defined(_WIN32)
+
+/** UTF-8 → UTF-16 for the W functions (invalid sequences become U+FFFD). */
+std::wstring widen(const std::string& utf8);
+
+/** UTF-16 → UTF-8. */
+std::string narrow(const wchar_t* s, std::size_t n);
+inline std::string narrow(const std::wstring& s) { return narrow(s.data(), s.size()); }
+
+#else
 
 struct FileInfo {
   bool exists = false;
@@ -40,10 +61,6 @@ void closeFd(int fd);
 /** write the whole buffer to a file descriptor (EINTR-safe). */
 bool writeAll(int fd, const void* data, std::size_t n);
 
-/** Sleeps for ms milliseconds (resumes after signals). */
-void sleepMs(int ms);
-
-/** Environment variable or "" (an empty variable counts as unset). */
-std::string env(const char* name);
+#endif  // !_WIN32
 
 }  // namespace sys
