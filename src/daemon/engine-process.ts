@@ -6,6 +6,17 @@ import { Session } from './session.js';
 
 const DEFAULT_IDLE_MS = 60_000;
 
+/**
+ * Windows: the library passes a named pipe (`\\.\pipe\onec-websocket-<user SID>-<bundle hash>-<dir
+ * hash>`, see native/src/engine/rundir_win.cpp), not a socket file. A pipe has no file to unlink or
+ * chmod: libuv creates it with the first-instance flag (so a name someone else already serves is
+ * refused with EADDRINUSE) and the default DACL, which the library narrows to the user once it is
+ * connected (docs/windows.md).
+ */
+export function isPipeName(path: string): boolean {
+  return /^[\\/]{2}[.?][\\/]pipe[\\/]/i.test(path);
+}
+
 export async function runEngine(argv: string[]): Promise<void> {
   const { values } = parseArgs({
     args: argv,
@@ -14,9 +25,11 @@ export async function runEngine(argv: string[]): Promise<void> {
   const socketPath = values.socket;
   if (!socketPath) throw new Error('usage: engine --socket <path> [--idle <ms>]');
   const idleMs = Number(values.idle ?? process.env.ONEC_WEBSOCKET_IDLE_MS ?? DEFAULT_IDLE_MS);
+  const pipe = isPipeName(socketPath);
+  if (process.platform === 'win32' && !pipe) throw new Error(`on Windows --socket takes a pipe name (\\\\.\\pipe\\...), not ${socketPath}`);
 
   if (await isServed(socketPath)) return; // another engine already answers there
-  removeStale(socketPath);
+  if (!pipe) removeStale(socketPath);
 
   process.on('uncaughtException', (error) => {
     process.stderr.write(`onec-websocket engine: uncaught ${error.stack ?? error.message}\n`);
@@ -30,7 +43,7 @@ export async function runEngine(argv: string[]): Promise<void> {
   // Idle means no object connected and no server waiting out its grace period.
   const armIdle = (): void => {
     clearTimeout(idleTimer);
-    if (live === 0 && parked.size === 0 && idleMs > 0) idleTimer = setTimeout(() => shutdown(server, socketPath), idleMs);
+    if (live === 0 && parked.size === 0 && idleMs > 0) idleTimer = setTimeout(() => shutdown(server, socketPath, pipe), idleMs);
   };
   server.on('connection', (socket) => {
     live++;
@@ -40,15 +53,21 @@ export async function runEngine(argv: string[]): Promise<void> {
       armIdle();
     });
   });
-  const previousMask = process.umask(0o177);
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(socketPath, () => resolve());
-  });
-  process.umask(previousMask);
-  chmodSync(socketPath, 0o600);
-  process.on('SIGTERM', () => shutdown(server, socketPath));
-  process.on('SIGINT', () => shutdown(server, socketPath));
+  const listen = (): Promise<void> =>
+    new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(socketPath, () => resolve());
+    });
+  if (pipe) {
+    await listen();
+  } else {
+    const previousMask = process.umask(0o177);
+    await listen();
+    process.umask(previousMask);
+    chmodSync(socketPath, 0o600);
+  }
+  process.on('SIGTERM', () => shutdown(server, socketPath, pipe));
+  process.on('SIGINT', () => shutdown(server, socketPath, pipe));
   armIdle();
 }
 
@@ -71,8 +90,8 @@ function removeStale(path: string): void {
   }
 }
 
-function shutdown(server: NetServer, socketPath: string): void {
+function shutdown(server: NetServer, socketPath: string, pipe: boolean): void {
   server.close();
-  removeStale(socketPath);
+  if (!pipe) removeStale(socketPath);
   process.exit(0);
 }
