@@ -5,9 +5,13 @@
  * GetParamDefValue for omitted arguments, HasRetVal, CallAsFunc/CallAsProc, then FreeMemory of
  * everything left in the parameters and the result).
  *
- * Linux x86_64 (Itanium layout: two destructor slots per vtable). Build: make -C native driver
+ * Linux x86_64 (Itanium layout: two destructor slots per vtable; build: make -C native driver) and
+ * Windows x64/x86 (MSVC layout: one destructor slot, __stdcall methods with `this` on the stack on
+ * x86, the 48-byte tVariant; build: make -C native driver-windows, run under Wine in the tests).
  *
  *   driver LIB.so COMMAND...
+ *   driver LIB.so @FILE        the commands from FILE, one argument per line (UTF-8 whatever the
+ *                              command line's code page is)
  *     abi                      binary-contract self checks (exports, names, defaults, layout)
  *     new CLASS                create an object (GetClassObject, setMemManager, Init, GetInfo,
  *                              RegisterExtensionAs); it becomes the current one
@@ -23,13 +27,29 @@
  *     bench N NAME ARG...      N calls, prints calls per second
  *     expect TEXT              the last printed value must equal TEXT ("fail" for a failure)
  *     expect-param N TEXT      parameter N of the last call must now equal TEXT
+ *     sddl PATH                (Windows) print the owner and DACL of a file, folder or pipe
  *   ARG: s:UTF-8 text | w:XXXX,XXXX (UTF-16 units, hex) | n:INT | d:DOUBLE | b:0/1 | u
  *        (Undefined) | null | x:HEX (BinaryData) | t:EPOCH_SECONDS (VTYPE_TM) | p:UTF-8 (PSTR)
  *        | - (omitted: the add-in's default, or an error if mandatory)
  * Exit status: the number of unexpected results plus leaked host allocations.
+ *
+ *   driver BUNDLE --socket PATH   a stand-in for a node that cannot start (tests of the start
+ *                                 failure on Windows): prints to stderr, exits 1
  */
 #define _GNU_SOURCE
+#if defined(_WIN32)
+#include <fcntl.h>
+#include <io.h>
+#define WIN32_LEAN_AND_MEAN
+#include <windows.h>
+#include <aclapi.h>
+#include <sddl.h>
+#include <shellapi.h>
+#define CONV __stdcall
+#else
 #include <dlfcn.h>
+#define CONV
+#endif
 #include <pthread.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -42,7 +62,7 @@
 
 typedef uint16_t WCHAR_T;
 
-/* ---- tVariant (Linux x86_64: 64 bytes, vt at +60) ---- */
+/* ---- tVariant (Linux x86_64: 64 bytes, vt at +60; Windows: 48 bytes, vt at +44) ---- */
 typedef struct tVariant {
   union {
     int32_t lVal;
@@ -56,43 +76,72 @@ typedef struct tVariant {
   uint32_t cbElements;
   uint16_t vt;
 } tVariant;
+#if defined(_WIN32)
+_Static_assert(sizeof(struct tm) == 36 && sizeof(long) == 4, "Windows struct tm and long");
+_Static_assert(sizeof(tVariant) == 48, "tVariant size");
+_Static_assert(offsetof(tVariant, cbElements) == 40 && offsetof(tVariant, vt) == 44, "vt offset");
+_Static_assert(offsetof(tVariant, u.w.wstrLen) == sizeof(void*), "wstrLen offset");
+#else
 _Static_assert(sizeof(tVariant) == 64, "tVariant size");
 _Static_assert(offsetof(tVariant, vt) == 60, "vt offset");
+#endif
 
-enum { VT_EMPTY = 0, VT_NULL = 1, VT_I4 = 3, VT_R8 = 5, VT_TM = 7, VT_PSTR = 8, VT_BOOL = 11, VT_PWSTR = 22, VT_BLOB = 23 };
+enum { VTYPE_EMPTY = 0, VTYPE_NULL = 1, VTYPE_I4 = 3, VTYPE_R8 = 5, VTYPE_TM = 7, VTYPE_PSTR = 8, VTYPE_BOOL = 11, VTYPE_PWSTR = 22, VTYPE_BLOB = 23 };
 
-/* ---- component vtables (from their address points; 2 destructor slots) ---- */
-typedef void (*Dtor)(void*);
+/* ---- component vtables (from their address points; 2 destructor slots, 1 on MSVC) ---- */
+typedef void(CONV* Dtor)(void*);
+#if defined(_WIN32)
+#define DTORS Dtor d0;
+#define DTOR_INIT(f) f
+#define PREFIX void* col; /* MSVC: the complete object locator pointer */
+#define PREFIX_INIT NULL
+#else
+#define DTORS Dtor d0, d1;
+#define DTOR_INIT(f) f, f
+#define PREFIX intptr_t top; void* ti; /* Itanium: offset-to-top, typeinfo */
+#define PREFIX_INIT 0, NULL
+#endif
 typedef struct {
-  Dtor d0, d1;
-  bool (*Init)(void*, void*);
-  bool (*setMemManager)(void*, void*);
-  long (*GetInfo)(void*);
-  void (*Done)(void*);
+  DTORS
+  bool(CONV* Init)(void*, void*);
+  bool(CONV* setMemManager)(void*, void*);
+  long(CONV* GetInfo)(void*);
+  void(CONV* Done)(void*);
 } InitDoneVT;
 typedef struct {
-  Dtor d0, d1;
-  bool (*RegisterExtensionAs)(void*, WCHAR_T**);
-  long (*GetNProps)(void*);
-  long (*FindProp)(void*, const WCHAR_T*);
-  const WCHAR_T* (*GetPropName)(void*, long, long);
-  bool (*GetPropVal)(void*, long, tVariant*);
-  bool (*SetPropVal)(void*, long, tVariant*);
-  bool (*IsPropReadable)(void*, long);
-  bool (*IsPropWritable)(void*, long);
-  long (*GetNMethods)(void*);
-  long (*FindMethod)(void*, const WCHAR_T*);
-  const WCHAR_T* (*GetMethodName)(void*, long, long);
-  long (*GetNParams)(void*, long);
-  bool (*GetParamDefValue)(void*, long, long, tVariant*);
-  bool (*HasRetVal)(void*, long);
-  bool (*CallAsProc)(void*, long, tVariant*, long);
-  bool (*CallAsFunc)(void*, long, tVariant*, tVariant*, long);
+  DTORS
+  bool(CONV* RegisterExtensionAs)(void*, WCHAR_T**);
+  long(CONV* GetNProps)(void*);
+  long(CONV* FindProp)(void*, const WCHAR_T*);
+  const WCHAR_T*(CONV* GetPropName)(void*, long, long);
+  bool(CONV* GetPropVal)(void*, long, tVariant*);
+  bool(CONV* SetPropVal)(void*, long, tVariant*);
+  bool(CONV* IsPropReadable)(void*, long);
+  bool(CONV* IsPropWritable)(void*, long);
+  long(CONV* GetNMethods)(void*);
+  long(CONV* FindMethod)(void*, const WCHAR_T*);
+  const WCHAR_T*(CONV* GetMethodName)(void*, long, long);
+  long(CONV* GetNParams)(void*, long);
+  bool(CONV* GetParamDefValue)(void*, long, long, tVariant*);
+  bool(CONV* HasRetVal)(void*, long);
+  bool(CONV* CallAsProc)(void*, long, tVariant*, long);
+  bool(CONV* CallAsFunc)(void*, long, tVariant*, tVariant*, long);
 } LangExtVT;
 typedef struct {
-  Dtor d0, d1;
-  void (*Set)(void*, const WCHAR_T*);
+  DTORS
+  void(CONV* Set)(void*, const WCHAR_T*);
 } OneStringVT;
+/* the contract's slot numbers (section 2), counted from the address point */
+#define SLOT(T, m) (offsetof(T, m) / sizeof(void*))
+#if defined(_WIN32)
+_Static_assert(SLOT(InitDoneVT, Init) == 1 && SLOT(InitDoneVT, Done) == 4, "MSVC IInitDoneBase slots");
+_Static_assert(SLOT(LangExtVT, RegisterExtensionAs) == 1 && SLOT(LangExtVT, CallAsFunc) == 16, "MSVC ILanguageExtenderBase slots");
+_Static_assert(SLOT(OneStringVT, Set) == 1, "MSVC LocaleBase/UserLanguageBase slots");
+#else
+_Static_assert(SLOT(InitDoneVT, Init) == 2 && SLOT(InitDoneVT, Done) == 5, "Itanium IInitDoneBase slots");
+_Static_assert(SLOT(LangExtVT, RegisterExtensionAs) == 2 && SLOT(LangExtVT, CallAsFunc) == 17, "Itanium ILanguageExtenderBase slots");
+_Static_assert(SLOT(OneStringVT, Set) == 2, "Itanium LocaleBase/UserLanguageBase slots");
+#endif
 
 typedef struct {
   void** base; /* IComponentBase*: four vptrs */
@@ -107,8 +156,8 @@ typedef struct {
 static long gOutstanding = 0;
 static pthread_mutex_t gMemLock = PTHREAD_MUTEX_INITIALIZER;
 
-static void hostDtor(void* self) { (void)self; }
-static bool memAlloc(void* self, void** p, unsigned long size) {
+static void CONV hostDtor(void* self) { (void)self; }
+static bool CONV memAlloc(void* self, void** p, unsigned long size) {
   (void)self;
   *p = malloc(size ? size : 1);
   if (*p == NULL) return false;
@@ -117,7 +166,7 @@ static bool memAlloc(void* self, void** p, unsigned long size) {
   pthread_mutex_unlock(&gMemLock);
   return true;
 }
-static void memFree(void* self, void** p) {
+static void CONV memFree(void* self, void** p) {
   (void)self;
   if (p == NULL || *p == NULL) return;
   free(*p);
@@ -127,11 +176,11 @@ static void memFree(void* self, void** p) {
   pthread_mutex_unlock(&gMemLock);
 }
 typedef struct {
-  Dtor d0, d1;
-  bool (*AllocMemory)(void*, void**, unsigned long);
-  void (*FreeMemory)(void*, void**);
+  DTORS
+  bool(CONV* AllocMemory)(void*, void**, unsigned long);
+  void(CONV* FreeMemory)(void*, void**);
 } MemVT;
-static struct { intptr_t top; void* ti; MemVT vt; } gMemVT = {0, NULL, {hostDtor, hostDtor, memAlloc, memFree}};
+static struct { PREFIX MemVT vt; } gMemVT = {PREFIX_INIT, {DTOR_INIT(hostDtor), memAlloc, memFree}};
 static struct { MemVT* vptr; } gMem = {&gMemVT.vt};
 
 /* ---- host: IAddInDefBaseEx ---- */
@@ -139,7 +188,7 @@ static char gLastError[8192];
 static int gErrorCount = 0;
 static char* toUtf8(const WCHAR_T* s, size_t n);
 
-static bool hostAddError(void* self, unsigned short wcode, const WCHAR_T* source, const WCHAR_T* descr, long scode) {
+static bool CONV hostAddError(void* self, unsigned short wcode, const WCHAR_T* source, const WCHAR_T* descr, long scode) {
   (void)self;
   size_t ns = 0, nd = 0;
   while (source && source[ns]) ns++;
@@ -152,33 +201,50 @@ static bool hostAddError(void* self, unsigned short wcode, const WCHAR_T* source
   free(d);
   return true;
 }
-static bool hostFalse(void) { return false; }
-static long hostZero(void) { return 0; }
-static void hostVoid(void) {}
-static void* hostNull(void) { return NULL; }
+/* the other IAddInDefBaseEx methods, each with its own signature (__stdcall pops its arguments) */
+static bool CONV hostRead(void* self, WCHAR_T* name, tVariant* value, long* err, WCHAR_T** descr) {
+  (void)self, (void)name, (void)value, (void)err, (void)descr;
+  return false;
+}
+static bool CONV hostWrite(void* self, WCHAR_T* name, tVariant* value) { (void)self, (void)name, (void)value; return false; }
+static bool CONV hostRegisterProfileAs(void* self, WCHAR_T* name) { (void)self, (void)name; return false; }
+static bool CONV hostSetEventBufferDepth(void* self, long depth) { (void)self, (void)depth; return false; }
+static long CONV hostGetEventBufferDepth(void* self) { (void)self; return 0; }
+static bool CONV hostExternalEvent(void* self, WCHAR_T* source, WCHAR_T* message, WCHAR_T* data) {
+  (void)self, (void)source, (void)message, (void)data;
+  return false;
+}
+static void CONV hostCleanEventBuffer(void* self) { (void)self; }
+static bool CONV hostSetStatusLine(void* self, WCHAR_T* text) { (void)self, (void)text; return false; }
+static void CONV hostResetStatusLine(void* self) { (void)self; }
+static void* CONV hostGetInterface(void* self, int which) { (void)self, (void)which; return NULL; }
 typedef struct {
-  Dtor d0, d1;
-  bool (*AddError)(void*, unsigned short, const WCHAR_T*, const WCHAR_T*, long);
-  void* slots[10];
+  DTORS
+  bool(CONV* AddError)(void*, unsigned short, const WCHAR_T*, const WCHAR_T*, long);
+  bool(CONV* Read)(void*, WCHAR_T*, tVariant*, long*, WCHAR_T**);
+  bool(CONV* Write)(void*, WCHAR_T*, tVariant*);
+  bool(CONV* RegisterProfileAs)(void*, WCHAR_T*);
+  bool(CONV* SetEventBufferDepth)(void*, long);
+  long(CONV* GetEventBufferDepth)(void*);
+  bool(CONV* ExternalEvent)(void*, WCHAR_T*, WCHAR_T*, WCHAR_T*);
+  void(CONV* CleanEventBuffer)(void*);
+  bool(CONV* SetStatusLine)(void*, WCHAR_T*);
+  void(CONV* ResetStatusLine)(void*);
+  void*(CONV* GetInterface)(void*, int);
 } DefBaseVT;
-static struct { intptr_t top; void* ti; DefBaseVT vt; } gDefVT;
+#if defined(_WIN32)
+_Static_assert(SLOT(DefBaseVT, AddError) == 1 && SLOT(DefBaseVT, GetInterface) == 11, "MSVC IAddInDefBaseEx slots");
+#else
+_Static_assert(SLOT(DefBaseVT, AddError) == 2 && SLOT(DefBaseVT, GetInterface) == 12, "Itanium IAddInDefBaseEx slots");
+#endif
+static struct { PREFIX DefBaseVT vt; } gDefVT = {
+    PREFIX_INIT,
+    {DTOR_INIT(hostDtor), hostAddError, hostRead, hostWrite, hostRegisterProfileAs, hostSetEventBufferDepth,
+     hostGetEventBufferDepth, hostExternalEvent, hostCleanEventBuffer, hostSetStatusLine, hostResetStatusLine,
+     hostGetInterface}};
 static struct { DefBaseVT* vptr; } gDef = {&gDefVT.vt};
 
-static void initHost(void) {
-  gDefVT.vt.d0 = hostDtor;
-  gDefVT.vt.d1 = hostDtor;
-  gDefVT.vt.AddError = hostAddError;
-  gDefVT.vt.slots[0] = (void*)hostFalse; /* Read */
-  gDefVT.vt.slots[1] = (void*)hostFalse; /* Write */
-  gDefVT.vt.slots[2] = (void*)hostFalse; /* RegisterProfileAs */
-  gDefVT.vt.slots[3] = (void*)hostFalse; /* SetEventBufferDepth */
-  gDefVT.vt.slots[4] = (void*)hostZero;  /* GetEventBufferDepth */
-  gDefVT.vt.slots[5] = (void*)hostFalse; /* ExternalEvent */
-  gDefVT.vt.slots[6] = (void*)hostVoid;  /* CleanEventBuffer */
-  gDefVT.vt.slots[7] = (void*)hostFalse; /* SetStatusLine */
-  gDefVT.vt.slots[8] = (void*)hostVoid;  /* ResetStatusLine */
-  gDefVT.vt.slots[9] = (void*)hostNull;  /* GetInterface */
-}
+static void initHost(void) {}
 
 /* ---- UTF-8 / UTF-16 ---- */
 static WCHAR_T* fromUtf8(const char* s, size_t* outLen) {
@@ -243,24 +309,24 @@ static char gLastParams[MAX_PARAMS][4096];
 
 static void formatValue(const tVariant* v, char* buf, size_t size) {
   switch (v->vt) {
-    case VT_EMPTY: snprintf(buf, size, "u"); break;
-    case VT_NULL: snprintf(buf, size, "null"); break;
-    case VT_BOOL: snprintf(buf, size, "b:%d", v->u.bVal ? 1 : 0); break;
-    case VT_I4: snprintf(buf, size, "n:%d", v->u.lVal); break;
-    case VT_R8: snprintf(buf, size, "d:%.17g", v->u.dblVal); break;
-    case VT_PWSTR: {
+    case VTYPE_EMPTY: snprintf(buf, size, "u"); break;
+    case VTYPE_NULL: snprintf(buf, size, "null"); break;
+    case VTYPE_BOOL: snprintf(buf, size, "b:%d", v->u.bVal ? 1 : 0); break;
+    case VTYPE_I4: snprintf(buf, size, "n:%d", v->u.lVal); break;
+    case VTYPE_R8: snprintf(buf, size, "d:%.17g", v->u.dblVal); break;
+    case VTYPE_PWSTR: {
       char* t = toUtf8(v->u.w.pwstrVal, v->u.w.wstrLen);
       bool terminated = v->u.w.pwstrVal != NULL && v->u.w.pwstrVal[v->u.w.wstrLen] == 0;
       snprintf(buf, size, "s:%s%s", t, terminated ? "" : " [NOT NUL-TERMINATED]");
       free(t);
       break;
     }
-    case VT_BLOB: {
+    case VTYPE_BLOB: {
       size_t k = (size_t)snprintf(buf, size, "x:");
       for (uint32_t i = 0; i < v->u.s.strLen && k + 3 < size; i++) k += (size_t)snprintf(buf + k, size - k, "%02x", (unsigned char)v->u.s.pstrVal[i]);
       break;
     }
-    case VT_TM: {
+    case VTYPE_TM: {
       const struct tm* t = &v->u.tmVal;
       snprintf(buf, size, "t:%04d-%02d-%02dT%02d:%02d:%02d", t->tm_year + 1900, t->tm_mon + 1, t->tm_mday, t->tm_hour, t->tm_min, t->tm_sec);
       break;
@@ -272,8 +338,8 @@ static void formatValue(const tVariant* v, char* buf, size_t size) {
 /* Frees what the add-in left in a variant, as the platform does after a call. */
 static void releaseValue(tVariant* v) {
   void* p = NULL;
-  if (v->vt == VT_PWSTR) p = v->u.w.pwstrVal;
-  else if (v->vt == VT_BLOB) p = v->u.s.pstrVal;
+  if (v->vt == VTYPE_PWSTR) p = v->u.w.pwstrVal;
+  else if (v->vt == VTYPE_BLOB) p = v->u.s.pstrVal;
   if (p) memFree(&gMem, &p);
   memset(v, 0, sizeof *v);
 }
@@ -282,7 +348,7 @@ static void releaseValue(tVariant* v) {
 static bool parseValue(const char* arg, tVariant* v) {
   memset(v, 0, sizeof *v);
   if (strcmp(arg, "u") == 0) return true;
-  if (strcmp(arg, "null") == 0) { v->vt = VT_NULL; return true; }
+  if (strcmp(arg, "null") == 0) { v->vt = VTYPE_NULL; return true; }
   if (strncmp(arg, "s:", 2) == 0 || strncmp(arg, "w:", 2) == 0) {
     size_t n = 0;
     WCHAR_T* w;
@@ -302,14 +368,23 @@ static bool parseValue(const char* arg, tVariant* v) {
     free(w);
     v->u.w.pwstrVal = mem;
     v->u.w.wstrLen = (uint32_t)n;
-    v->vt = VT_PWSTR;
+    v->vt = VTYPE_PWSTR;
     return true;
   }
-  if (strncmp(arg, "p:", 2) == 0) { v->u.s.pstrVal = (char*)arg + 2; v->u.s.strLen = (uint32_t)strlen(arg + 2); v->vt = VT_PSTR; return true; }
-  if (strncmp(arg, "n:", 2) == 0) { v->u.lVal = (int32_t)strtol(arg + 2, NULL, 10); v->vt = VT_I4; return true; }
-  if (strncmp(arg, "d:", 2) == 0) { v->u.dblVal = strtod(arg + 2, NULL); v->vt = VT_R8; return true; }
-  if (strncmp(arg, "b:", 2) == 0) { v->u.bVal = arg[2] == '1'; v->vt = VT_BOOL; return true; }
-  if (strncmp(arg, "t:", 2) == 0) { time_t t = (time_t)strtoll(arg + 2, NULL, 10); gmtime_r(&t, &v->u.tmVal); v->vt = VT_TM; return true; }
+  if (strncmp(arg, "p:", 2) == 0) { v->u.s.pstrVal = (char*)arg + 2; v->u.s.strLen = (uint32_t)strlen(arg + 2); v->vt = VTYPE_PSTR; return true; }
+  if (strncmp(arg, "n:", 2) == 0) { v->u.lVal = (int32_t)strtol(arg + 2, NULL, 10); v->vt = VTYPE_I4; return true; }
+  if (strncmp(arg, "d:", 2) == 0) { v->u.dblVal = strtod(arg + 2, NULL); v->vt = VTYPE_R8; return true; }
+  if (strncmp(arg, "b:", 2) == 0) { v->u.bVal = arg[2] == '1'; v->vt = VTYPE_BOOL; return true; }
+  if (strncmp(arg, "t:", 2) == 0) {
+    time_t t = (time_t)strtoll(arg + 2, NULL, 10);
+#if defined(_WIN32)
+    gmtime_s(&v->u.tmVal, &t);
+#else
+    gmtime_r(&t, &v->u.tmVal);
+#endif
+    v->vt = VTYPE_TM;
+    return true;
+  }
   if (strncmp(arg, "x:", 2) == 0) {
     size_t n = strlen(arg + 2) / 2;
     void* mem;
@@ -317,7 +392,7 @@ static bool parseValue(const char* arg, tVariant* v) {
     for (size_t i = 0; i < n; i++) { unsigned b; sscanf(arg + 2 + 2 * i, "%2x", &b); ((unsigned char*)mem)[i] = (unsigned char)b; }
     v->u.s.pstrVal = mem;
     v->u.s.strLen = (uint32_t)n;
-    v->vt = VT_BLOB;
+    v->vt = VTYPE_BLOB;
     return true;
   }
   fprintf(stderr, "bad argument %s\n", arg);
@@ -325,7 +400,12 @@ static bool parseValue(const char* arg, tVariant* v) {
 }
 
 /* ---- the host ---- */
+#if defined(_WIN32)
+static HMODULE gLib;
+#define dlsym(lib, name) ((void*)GetProcAddress((lib), (name)))
+#else
 static void* gLib;
+#endif
 static const WCHAR_T* (*pGetClassNames)(void);
 static long (*pGetClassObject)(const WCHAR_T*, void**);
 static long (*pDestroyObject)(void**);
@@ -555,14 +635,14 @@ static void abiChecks(void) {
   tVariant v;
   memset(&v, 0, sizeof v);
   check(!VT1(&o)->GetParamDefValue(SELF(&o, 1), 0, 0, &v), "Run(Interface) is mandatory");
-  check(VT1(&o)->GetParamDefValue(SELF(&o, 1), 0, 2, &v) && v.vt == VT_PWSTR && v.u.w.wstrLen == 0, "Run(Certificate) defaults to \"\"");
+  check(VT1(&o)->GetParamDefValue(SELF(&o, 1), 0, 2, &v) && v.vt == VTYPE_PWSTR && v.u.w.wstrLen == 0, "Run(Certificate) defaults to \"\"");
   releaseValue(&v);
-  check(VT1(&o)->GetParamDefValue(SELF(&o, 1), 3, 1, &v) && v.vt == VT_EMPTY, "Receive(ClientID) defaults to Undefined");
+  check(VT1(&o)->GetParamDefValue(SELF(&o, 1), 3, 1, &v) && v.vt == VTYPE_EMPTY, "Receive(ClientID) defaults to Undefined");
   check(!VT1(&o)->GetParamDefValue(SELF(&o, 1), 3, 0, &v), "Receive(Timeout) is mandatory");
   /* ErrorDescription answers locally: empty before any error */
   tVariant ret;
   memset(&ret, 0, sizeof ret);
-  check(VT1(&o)->CallAsFunc(SELF(&o, 1), 5, &ret, NULL, 0) && ret.vt == VT_PWSTR && ret.u.w.wstrLen == 0, "ErrorDescription() = \"\"");
+  check(VT1(&o)->CallAsFunc(SELF(&o, 1), 5, &ret, NULL, 0) && ret.vt == VTYPE_PWSTR && ret.u.w.wstrLen == 0, "ErrorDescription() = \"\"");
   releaseValue(&ret);
   /* a read-only property: error locally, in the language chosen */
   VT3(&o)->Set(SELF(&o, 3), (const WCHAR_T*)u"en");
@@ -574,7 +654,7 @@ static void abiChecks(void) {
   VT2(&o)->Set(SELF(&o, 2), (const WCHAR_T*)u"ru_RU");
   check(!VT1(&o)->SetPropVal(SELF(&o, 1), 1, &in), "SetPropVal(Port) fails");
   check(strstr(gLastError, "Свойство Порт доступно только для чтения") != NULL, "Russian text after SetLocale(ru_RU)");
-  check(VT1(&o)->CallAsFunc(SELF(&o, 1), 5, &ret, NULL, 0) && ret.vt == VT_PWSTR, "ErrorDescription()");
+  check(VT1(&o)->CallAsFunc(SELF(&o, 1), 5, &ret, NULL, 0) && ret.vt == VTYPE_PWSTR, "ErrorDescription()");
   char buf[512];
   formatValue(&ret, buf, sizeof buf);
   check(strcmp(buf, "s:Свойство Порт доступно только для чтения") == 0, "ErrorDescription() = the last error");
@@ -590,6 +670,83 @@ static double nowSeconds(void) {
   return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
+/* "@FILE": the arguments from FILE, one per line (UTF-8; a trailing CR is dropped) */
+static char** argsFromFile(const char* path, int* count) {
+  FILE* f = fopen(path, "rb");
+  if (f == NULL) return NULL;
+  fseek(f, 0, SEEK_END);
+  long size = ftell(f);
+  fseek(f, 0, SEEK_SET);
+  char* text = malloc((size_t)size + 1);
+  size_t got = fread(text, 1, (size_t)size, f);
+  fclose(f);
+  text[got] = 0;
+  char** out = malloc(sizeof(char*) * ((size_t)got + 2));
+  int n = 0;
+  for (char* line = text; line != NULL && *line != 0;) {
+    char* next = strchr(line, '\n');
+    if (next != NULL) *next++ = 0;
+    size_t len = strlen(line);
+    if (len > 0 && line[len - 1] == '\r') line[len - 1] = 0;
+    out[n++] = line;
+    line = next;
+  }
+  out[n] = NULL;
+  *count = n;
+  return out;
+}
+
+#if defined(_WIN32)
+/* The command line as UTF-8 (the C runtime's argv is in the ANSI code page). */
+static char** utf8Argv(int* argc) {
+  int n = 0;
+  wchar_t** wargv = CommandLineToArgvW(GetCommandLineW(), &n);
+  char** out = malloc(sizeof(char*) * ((size_t)n + 1));
+  for (int i = 0; i < n; i++) {
+    int k = WideCharToMultiByte(CP_UTF8, 0, wargv[i], -1, NULL, 0, NULL, NULL);
+    out[i] = malloc((size_t)k);
+    WideCharToMultiByte(CP_UTF8, 0, wargv[i], -1, out[i], k, NULL, NULL);
+  }
+  out[n] = NULL;
+  *argc = n;
+  return out;
+}
+#endif
+
+#if defined(_WIN32)
+/* "sddl PATH": the owner and DACL of a file or folder, or of a named pipe (opening an instance) */
+static void printSddl(const char* path) {
+  int n = MultiByteToWideChar(CP_UTF8, 0, path, -1, NULL, 0);
+  wchar_t* w = malloc(sizeof(wchar_t) * (size_t)n);
+  MultiByteToWideChar(CP_UTF8, 0, path, -1, w, n);
+  PSECURITY_DESCRIPTOR sd = NULL;
+  SECURITY_INFORMATION what = OWNER_SECURITY_INFORMATION | DACL_SECURITY_INFORMATION;
+  DWORD err;
+  if (_wcsnicmp(w, L"\\\\.\\pipe\\", 9) == 0) {
+    HANDLE h = CreateFileW(w, GENERIC_READ | READ_CONTROL, 0, NULL, OPEN_EXISTING, 0, NULL);
+    err = h == INVALID_HANDLE_VALUE ? GetLastError()
+                                    : GetSecurityInfo(h, SE_KERNEL_OBJECT, what, NULL, NULL, NULL, NULL, &sd);
+    if (h != INVALID_HANDLE_VALUE) CloseHandle(h);
+  } else {
+    err = GetNamedSecurityInfoW(w, SE_FILE_OBJECT, what, NULL, NULL, NULL, NULL, &sd);
+  }
+  free(w);
+  wchar_t* text = NULL;
+  if (err == 0 && ConvertSecurityDescriptorToStringSecurityDescriptorW(sd, SDDL_REVISION_1, what, &text, NULL)) {
+    int k = WideCharToMultiByte(CP_UTF8, 0, text, -1, NULL, 0, NULL, NULL);
+    char* utf8 = malloc((size_t)k);
+    WideCharToMultiByte(CP_UTF8, 0, text, -1, utf8, k, NULL, NULL);
+    printf("sddl: %s\n", utf8);
+    free(utf8);
+    LocalFree(text);
+  } else {
+    printf("sddl: error %lu\n", (unsigned long)(err != 0 ? err : GetLastError()));
+    gUnexpected++;
+  }
+  if (sd != NULL) LocalFree(sd);
+}
+#endif
+
 static int countArgs(char** argv, int i, int argc) {
   int n = 0;
   while (i + n < argc && strchr("snwdbuxtp-", argv[i + n][0]) && (argv[i + n][1] == ':' || argv[i + n][1] == 0 || strcmp(argv[i + n], "null") == 0)) {
@@ -600,17 +757,48 @@ static int countArgs(char** argv, int i, int argc) {
 }
 
 int main(int argc, char** argv) {
+#if defined(_WIN32)
+  argv = utf8Argv(&argc);
+  _setmode(_fileno(stdout), _O_BINARY); /* UTF-8 bytes and \n exactly as printed */
+  _setmode(_fileno(stderr), _O_BINARY);
+#endif
   setvbuf(stdout, NULL, _IOLBF, 0);
+  if (argc >= 3 && strcmp(argv[2], "--socket") == 0) {
+    fprintf(stderr, "fake node: cannot start\n");
+    return 1;
+  }
+  if (argc == 3 && argv[2][0] == '@') {
+    int n = 0;
+    char** fileArgs = argsFromFile(argv[2] + 1, &n);
+    if (fileArgs == NULL) {
+      fprintf(stderr, "cannot read %s\n", argv[2] + 1);
+      return 2;
+    }
+    char** all = malloc(sizeof(char*) * ((size_t)n + 3));
+    all[0] = argv[0];
+    all[1] = argv[1];
+    memcpy(all + 2, fileArgs, sizeof(char*) * ((size_t)n + 1));
+    argv = all;
+    argc = n + 2;
+  }
   if (argc < 3) {
     fprintf(stderr, "usage: %s LIB.so COMMAND... (see driver.c)\n", argv[0]);
     return 2;
   }
   initHost();
+#if defined(_WIN32)
+  gLib = LoadLibraryA(argv[1]);
+  if (!gLib) {
+    fprintf(stderr, "LoadLibrary(%s): error %lu\n", argv[1], (unsigned long)GetLastError());
+    return 2;
+  }
+#else
   gLib = dlopen(argv[1], RTLD_NOW | RTLD_LOCAL);
   if (!gLib) {
     fprintf(stderr, "dlopen: %s\n", dlerror());
     return 2;
   }
+#endif
   pGetClassNames = (const WCHAR_T* (*)(void))dlsym(gLib, "GetClassNames");
   pGetClassObject = (long (*)(const WCHAR_T*, void**))dlsym(gLib, "GetClassObject");
   pDestroyObject = (long (*)(void**))dlsym(gLib, "DestroyObject");
@@ -683,6 +871,10 @@ int main(int argc, char** argv) {
         printf("FAILED: expected param %d = %s, got %s\n", k + 1, want, k >= 0 && k < MAX_PARAMS ? gLastParams[k] : "?");
         gUnexpected++;
       }
+#if defined(_WIN32)
+    } else if (strcmp(cmd, "sddl") == 0) {
+      printSddl(argv[i++]);
+#endif
     } else if (strcmp(cmd, "async-destroy") == 0) {
       int ms = atoi(argv[i++]);
       AsyncCall c = {gCurrent, argv[i++], NULL, 0, false};
