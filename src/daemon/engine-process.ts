@@ -5,6 +5,7 @@ import { DEFAULT_SERVER_GRACE_MS, ParkedServers } from './parked-servers.js';
 import { Session } from './session.js';
 
 const DEFAULT_IDLE_MS = 60_000;
+const STARTUP_GRACE_MS = 5_000;
 
 /**
  * Windows: the library passes a named pipe (`\\.\pipe\onec-websocket-<user SID>-<bundle hash>-<dir
@@ -40,13 +41,18 @@ export async function runEngine(argv: string[]): Promise<void> {
   let idleTimer: NodeJS.Timeout | undefined;
   const graceMs = Number(process.env.ONEC_WEBSOCKET_SERVER_GRACE_MS ?? DEFAULT_SERVER_GRACE_MS);
   const parked = new ParkedServers(graceMs, () => armIdle());
-  // Idle means no object connected and no server waiting out its grace period.
+  // Idle means no object connected and no server waiting out its grace period. The library that
+  // started the engine connects a moment after the socket appears: until someone has, wait at
+  // least STARTUP_GRACE_MS whatever the idle period, or a tiny idle period would race that connect.
+  let served = false;
   const armIdle = (): void => {
     clearTimeout(idleTimer);
-    if (live === 0 && parked.size === 0 && idleMs > 0) idleTimer = setTimeout(() => shutdown(server, socketPath, pipe), idleMs);
+    const wait = served ? idleMs : Math.max(idleMs, STARTUP_GRACE_MS);
+    if (live === 0 && parked.size === 0 && idleMs > 0) idleTimer = setTimeout(() => shutdown(server, socketPath, pipe), wait);
   };
   server.on('connection', (socket) => {
     live++;
+    served = true;
     clearTimeout(idleTimer);
     new Session(socket, parked, () => {
       live--;
