@@ -160,6 +160,7 @@ describe('stress: load and loss', () => {
       }
       assert.equal(server.call('Принять', 200, out(), out()), false, 'nothing more than what was sent');
     } finally {
+      server.call('Остановить'); // not parked for a grace period: later baselines stay clean
       server.destroy();
     }
   });
@@ -218,7 +219,7 @@ describe('stress: load and loss', () => {
       assert.equal(churn.opened, Math.ceil(total / 4) * 4);
       assert.equal(churn.failed, 0);
       assert.equal(connectionCount(server), 0);
-      assert.equal(socketsAfter, socketsBefore, 'no socket left behind');
+      assert.ok(socketsAfter <= socketsBefore, `no socket left behind (${socketsBefore} → ${socketsAfter})`);
       assert.ok(fdsAfter <= fdsBefore + 2, `fds ${fdsBefore} → ${fdsAfter}`);
       assert.ok(rssAfter - rssBefore < 64 * MiB, `RSS grew by ${Math.round((rssAfter - rssBefore) / MiB)} MiB`);
       // ids went on counting: the next client is number warm + churn + 1
@@ -230,6 +231,7 @@ describe('stress: load and loss', () => {
         probe.destroy();
       }
     } finally {
+      server.call('Остановить'); // not parked for a grace period: later baselines stay clean
       server.destroy();
     }
   });
