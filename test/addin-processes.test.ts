@@ -298,7 +298,7 @@ describe('no Node.js anywhere', () => {
       'set -e',
       'mount --bind "$REAL" "$TOOLS/node-real"',
       'for f in $FALLBACKS; do if [ -e "$f" ]; then mount --bind "$TOOLS/not-node" "$f"; fi; done',
-      'exec env -i PATH=/nonexistent-bin ONEC_WEBSOCKET_NODE=/nonexistent/node ONEC_WEBSOCKET_DIR="$DIR" PROBE_NODE_PATHS="$PROBE" "$TOOLS/node-real" "$ROLE" probe ru_RU en_US',
+      'exec env -i PATH=/nonexistent-bin ONEC_WEBSOCKET_DIR="$DIR" PROBE_NODE_PATHS="$PROBE" "$TOOLS/node-real" "$ROLE" probe ru_RU en_US',
     ].join('\n');
     const probe = spawnRole('unshare', ['--mount', '--propagation', 'private', 'sh', '-c', script], {
       PATH: process.env.PATH,
@@ -326,6 +326,24 @@ describe('no Node.js anywhere', () => {
       assert.deepEqual(r.records, [r.description]);
     }
     assert.equal(probe.lines.at(-1), 'DONE');
+    assert.deepEqual(enginePids(dir), [], 'no engine was started');
+  });
+
+  it('an ONEC_WEBSOCKET_NODE that names no program is reported, not replaced by the node on PATH', async () => {
+    const probe = spawnRole(process.execPath, [ROLE, 'probe', 'ru_RU', 'en_US'], {
+      ...process.env,
+      ONEC_WEBSOCKET_DIR: dir,
+      ONEC_WEBSOCKET_NODE: '/nonexistent/путь/node',
+    });
+    assert.equal(await probe.exit(), 0, `${probe.lines.join('\n')}\n${probe.stderr()}`);
+    const results = payloads(probe, 'RESULT') as Array<{ locale: string; ok: boolean; description: string }>;
+    assert.deepEqual(
+      results.map((r) => [r.locale, r.ok, r.description]),
+      [
+        ['ru_RU', false, MESSAGES.engineNodeConfiguredMissing.ru.replace('{0}', '/nonexistent/путь/node')],
+        ['en_US', false, MESSAGES.engineNodeConfiguredMissing.en.replace('{0}', '/nonexistent/путь/node')],
+      ],
+    );
     assert.deepEqual(enginePids(dir), [], 'no engine was started');
   });
 });

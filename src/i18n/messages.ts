@@ -226,6 +226,11 @@ export const MESSAGES = {
     en: 'Node.js 18 or later, needed by the WebSocket add-in, was not found. Install Node.js (the installer from nodejs.org or winget install OpenJS.NodeJS.LTS) or set ONEC_WEBSOCKET_NODE to the path of node.exe',
     library: true,
   },
+  engineNodeConfiguredMissing: {
+    ru: 'Переменная окружения ONEC_WEBSOCKET_NODE указывает на «{0}», но там нет исполняемой программы node. Исправьте путь или удалите переменную, чтобы node искался в PATH',
+    en: 'ONEC_WEBSOCKET_NODE points to "{0}", but there is no executable node program there. Fix the path or remove the variable to look for node on PATH',
+    library: true,
+  },
   engineStartFailed: {
     ru: 'Не удалось запустить движок компоненты WebSocket: {0}',
     en: 'Could not start the WebSocket add-in engine: {0}',

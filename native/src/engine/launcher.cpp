@@ -254,8 +254,12 @@ std::string logTail(const std::string& path, int64_t from) {
 }  // namespace
 
 std::string findNode() {
+  // A path the administrator set on purpose is used or reported, never silently replaced.
   std::string configured = sys::env("ONEC_WEBSOCKET_NODE");
-  if (isExecutableFile(configured)) return configured;
+  if (!configured.empty()) {
+    if (isExecutableFile(configured)) return configured;
+    throw Failure::of(gen::Msg::engineNodeConfiguredMissing, text::fromUtf8(configured));
+  }
   std::string path = sys::env("PATH");
   for (const char* name : {"node", "nodejs"}) {
     std::size_t start = 0;

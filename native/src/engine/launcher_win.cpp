@@ -210,8 +210,12 @@ Failure foreignServer(const RuntimePaths& paths) {
 }  // namespace
 
 std::string findNode() {
+  // A path the administrator set on purpose is used or reported, never silently replaced.
   std::string configured = sys::env("ONEC_WEBSOCKET_NODE");
-  if (isExecutableFile(configured)) return configured;
+  if (!configured.empty()) {
+    if (isExecutableFile(configured)) return configured;
+    throw Failure::of(gen::Msg::engineNodeConfiguredMissing, text::fromUtf8(configured));
+  }
   std::string path = sys::env("PATH");
   std::size_t start = 0;
   while (start <= path.size()) {
