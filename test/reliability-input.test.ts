@@ -11,8 +11,8 @@
  * Every refused call leaves the object's state as it was, and the engine keeps serving.
  */
 import assert from 'node:assert/strict';
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { chmodSync, copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -343,6 +343,26 @@ describe('reliability: bad input through the emulator', () => {
     it('missing certificate file', runFails(() => [join(dir, 'нет.pem')], () => format('ru', 'certNotFound', [join(dir, 'нет.pem')])));
     it('a path through a regular file (ENOTDIR) counts as missing', runFails(() => [`${certs.certFile}/x.pem`], () => format('ru', 'certNotFound', [`${certs.certFile}/x.pem`])));
     it('a directory', runFails(() => [dir], () => format('ru', 'certUnreadable', [dir, 'EISDIR'])));
+    it('a file without read permission (mode 000), for an engine running as user nobody (root reads anything)', (t) => {
+      if (process.getuid?.() !== 0) return t.skip('switching to user nobody needs root');
+      const open = mkdtempSync(join(tmpdir(), 'onec-ws-000-'));
+      chmodSync(open, 0o755);
+      const file = join(open, 'cert.pem');
+      copyFileSync(certs.combinedFile, file);
+      chmodSync(file, 0o000);
+      try {
+        // the engine's own Server, as the engine runs it, in a process of user nobody
+        const script = `import(${JSON.stringify(`${ROOT}dist/src/index.js`)}).then(async ({ Server }) => { try { await new Server().run('127.0.0.1', 0, process.env.CERT); console.log('RAN'); process.exit(0); } catch (e) { console.log(e.message); } })`;
+        const result = spawnSync('setpriv', ['--reuid=nobody', '--regid=nogroup', '--clear-groups', process.execPath, '-e', script], {
+          env: { PATH: process.env.PATH, CERT: file },
+          encoding: 'utf8',
+          timeout: 20_000,
+        });
+        assert.equal(result.stdout.trim(), format('ru', 'certUnreadable', [file, 'EACCES']), result.stderr);
+      } finally {
+        rmSync(open, { recursive: true, force: true });
+      }
+    });
     it('a FIFO (reading it would block the whole engine forever)', () => {
       const fifo = join(dir, 'cert.fifo');
       execFileSync('mkfifo', [fifo]);
