@@ -1,0 +1,168 @@
+import { CLIENT, type PropSpec } from '../api/table.js';
+import { Client, type CloseInfo } from '../engine/client.js';
+import { EngineError } from '../engine/errors.js';
+import type { Message } from '../engine/message.js';
+import { displayUrl } from '../engine/url.js';
+import { timeoutMs, type Arguments } from './arguments.js';
+import { body, num, str, type Binding, type CallResult, type OutValue } from './binding.js';
+import { EventFeed, isEventProp } from './event-feed.js';
+import { checkHeader, checkSetting, settingCount, settingMs, splitList } from './settings.js';
+import type { WireValue } from './wire.js';
+
+/** A client's message as an external event: text as it is, binary frames as Base64. */
+function clientEvent(message: Message): { name: string; data: string } {
+  return typeof message === 'string' ? { name: 'message', data: message } : { name: 'binary', data: message.toString('base64') };
+}
+
+export class ClientBinding implements Binding {
+  readonly spec = CLIENT;
+  readonly events = new EventFeed<Message>(clientEvent);
+  private lastBinary = false;
+
+  constructor(readonly client = new Client()) {
+    this.events.attach(client.messageQueue);
+    client.observer = {
+      opened: () => this.events.notice('open', client.server),
+      closed: (info: CloseInfo, clean: boolean, reconnecting: boolean) => {
+        const text = info.reason ? `${info.code} ${info.reason}` : String(info.code);
+        if (!clean) this.events.notice('error', (lang) => new EngineError('connectionClosed', [client.server, text]).text(lang));
+        this.events.notice('close', JSON.stringify({ code: info.code, reason: info.reason, clean, reconnecting }));
+      },
+    };
+  }
+
+  async call(methodId: number, args: Arguments): Promise<CallResult> {
+    switch (CLIENT.methods[methodId]?.en) {
+      case 'Connect':
+        await this.client.connect(str(args[0]));
+        return { value: true };
+      case 'Disconnect':
+        await this.client.disconnect();
+        return { value: true };
+      case 'Send':
+        this.client.send(body(args[0]));
+        return { value: true };
+      case 'Receive': {
+        const taken = await this.client.receive(timeoutMs(num(args[0])));
+        this.lastBinary = taken.received && Buffer.isBuffer(taken.value);
+        return { value: taken.received, outs: [[1, taken.received ? taken.value : '']] };
+      }
+      case 'SetHeader': {
+        checkHeader(str(args[0]), str(args[1]));
+        this.client.options.headers = { ...this.client.options.headers, [str(args[0])]: str(args[1]) };
+        return { value: true };
+      }
+      case 'ClearHeaders':
+        this.client.options.headers = {};
+        return { value: true };
+      default:
+        throw new Error(`Client method ${methodId} is not bound`);
+    }
+  }
+
+  get(propId: number): OutValue {
+    const o = this.client.options;
+    if (isEventProp(CLIENT.props[propId])) return this.events.get(CLIENT.props[propId] as PropSpec);
+    switch (CLIENT.props[propId]?.en) {
+      case 'Status':
+        return this.client.status;
+      case 'Server':
+        return this.client.server;
+      case 'Subprotocols':
+        return (o.protocols ?? []).join(', ');
+      case 'Protocol':
+        return this.client.protocol;
+      case 'ConnectTimeout':
+        return o.connectTimeoutMs ?? 0;
+      case 'PingInterval':
+        return o.pingIntervalMs ?? 0;
+      case 'PingTimeout':
+        return o.pingTimeoutMs ?? 0;
+      case 'CAFile':
+        return o.tls?.caFile ?? '';
+      case 'ClientCertificate':
+        return o.tls?.certFile ?? '';
+      case 'ClientKey':
+        return o.tls?.keyFile ?? '';
+      case 'InsecureSkipVerify_DANGER':
+        return o.tls?.rejectUnauthorized === false;
+      case 'Proxy':
+        // read back like Сервер: a password in the proxy URL is never shown
+        return displayUrl(o.proxy ?? '');
+      case 'Compression':
+        return o.compression ?? false;
+      case 'MaxMessageSize':
+        return o.limits?.maxMessageSize ?? 0;
+      case 'CloseCode':
+        return this.client.closeInfo?.code ?? 0;
+      case 'CloseReason':
+        return this.client.closeInfo?.reason ?? '';
+      case 'IsBinary':
+        return this.lastBinary;
+      case 'AutoReconnect':
+        return o.autoReconnect ?? false;
+      case 'Reconnecting':
+        return this.client.reconnecting;
+      default:
+        throw new Error(`Client property ${propId} is not readable`);
+    }
+  }
+
+  set(propId: number, value: WireValue): OutValue | void {
+    const prop = CLIENT.props[propId] as PropSpec;
+    if (isEventProp(prop)) return this.events.set(prop, value);
+    const v = checkSetting(prop, value);
+    if (this.client.busy && prop.en !== 'AutoReconnect') throw new EngineError('settingWhileConnected', [prop]);
+    const o = this.client.options;
+    const tls = (o.tls ??= {});
+    switch (prop.en) {
+      case 'Subprotocols':
+        o.protocols = splitList(v as string);
+        return;
+      case 'ConnectTimeout':
+        o.connectTimeoutMs = settingMs(prop, v as number);
+        return;
+      case 'PingInterval':
+        o.pingIntervalMs = settingMs(prop, v as number);
+        return;
+      case 'PingTimeout':
+        o.pingTimeoutMs = settingMs(prop, v as number);
+        return;
+      case 'CAFile':
+        tls.caFile = (v as string) || undefined;
+        return;
+      case 'ClientCertificate':
+        tls.certFile = (v as string) || undefined;
+        return;
+      case 'ClientKey':
+        tls.keyFile = (v as string) || undefined;
+        return;
+      case 'ClientKeyPassword':
+        tls.passphrase = v as string;
+        return;
+      case 'InsecureSkipVerify_DANGER':
+        tls.rejectUnauthorized = !(v as boolean);
+        return;
+      case 'Proxy':
+        o.proxy = v as string;
+        return;
+      case 'Compression':
+        o.compression = v as boolean;
+        return;
+      case 'MaxMessageSize':
+        o.limits = { ...o.limits, maxMessageSize: settingCount(prop, v as number) || undefined };
+        return;
+      case 'AutoReconnect':
+        o.autoReconnect = v as boolean;
+        return;
+      default:
+        throw new Error(`Client property ${propId} is not writable`);
+    }
+  }
+
+  dispose(): Promise<void> {
+    this.events.dispose();
+    this.client.observer = undefined;
+    return this.client.disconnect();
+  }
+}

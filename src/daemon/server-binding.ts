@@ -1,0 +1,167 @@
+import { SERVER, type PropSpec } from '../api/table.js';
+import { EngineError } from '../engine/errors.js';
+import type { Message } from '../engine/message.js';
+import { Server, type ServerMessage } from '../engine/server.js';
+import { timeoutMs, type Arguments } from './arguments.js';
+import { body, num, str, type Binding, type CallResult, type OutValue } from './binding.js';
+import { EventFeed, isEventProp } from './event-feed.js';
+import type { ParkedServers } from './parked-servers.js';
+import { checkSetting, parseIdList, settingCount, settingMs, splitList } from './settings.js';
+import type { WireValue } from './wire.js';
+
+/** A server's message as an external event: JSON with the connection id. */
+function serverEvent(message: ServerMessage): { name: string; data: string } {
+  const binary = typeof message.data !== 'string';
+  const data = typeof message.data === 'string' ? message.data : message.data.toString('base64');
+  return { name: binary ? 'binary' : 'message', data: JSON.stringify({ id: message.id, data }) };
+}
+
+export class ServerBinding implements Binding {
+  readonly spec = SERVER;
+  readonly events = new EventFeed<ServerMessage>(serverEvent);
+  private certificate = '';
+  private lastBinary = false;
+
+  constructor(
+    private readonly parked: ParkedServers,
+    public server = new Server(),
+  ) {
+    this.watch(server);
+  }
+
+  /** Raises the server's connection openings and closings as external events. */
+  private watch(server: Server): void {
+    this.events.attach(server.messageQueue);
+    server.observer = {
+      opened: (id, address) => this.events.notice('open', JSON.stringify({ id, address })),
+      closed: (id, code, reason) => this.events.notice('close', JSON.stringify({ id, code, reason })),
+    };
+  }
+
+  async call(methodId: number, args: Arguments): Promise<CallResult> {
+    switch (SERVER.methods[methodId]?.en) {
+      case 'Run': {
+        const [iface, port, certificate] = [str(args[0]), num(args[1]), str(args[2])];
+        const adopted = this.server.isRunning ? undefined : await this.parked.claim(iface, port, certificate);
+        if (adopted) {
+          this.server.observer = undefined;
+          this.server = adopted;
+          this.watch(adopted);
+        } else {
+          await this.server.run(iface, port, certificate, str(args[3]), str(args[4]));
+        }
+        this.certificate = certificate;
+        return { value: true };
+      }
+      case 'Stop':
+        await this.server.stop();
+        return { value: true };
+      case 'Send':
+        return { value: this.server.send(num(args[0]), body(args[1])) };
+      case 'Receive': {
+        const taken = await this.server.receive(timeoutMs(num(args[0])));
+        this.lastBinary = taken.received && Buffer.isBuffer(taken.value.data);
+        return taken.received
+          ? { value: true, outs: [[1, taken.value.id], [2, taken.value.data as Message]] }
+          : { value: false, outs: [[1, 0], [2, '']] };
+      }
+      case 'Disconnect':
+        return { value: this.server.disconnect(num(args[0])) };
+      case 'Broadcast': {
+        const list = str(args[1]);
+        return { value: this.server.broadcast(body(args[0]), list.trim() === '' ? undefined : parseIdList(list)) };
+      }
+      case 'ConnectionInfo': {
+        const info = this.server.connectionInfo(num(args[0]));
+        return { value: info ? JSON.stringify(info) : '' };
+      }
+      case 'ReceiveEvent': {
+        const taken = await this.server.receiveEvent(timeoutMs(num(args[0])));
+        return taken.received
+          ? { value: true, outs: [[1, taken.value.id], [2, taken.value.event]] }
+          : { value: false, outs: [[1, 0], [2, '']] };
+      }
+      default:
+        throw new Error(`Server method ${methodId} is not bound`);
+    }
+  }
+
+  get(propId: number): OutValue {
+    const o = this.server.options;
+    if (isEventProp(SERVER.props[propId])) return this.events.get(SERVER.props[propId] as PropSpec);
+    switch (SERVER.props[propId]?.en) {
+      case 'Server':
+        return this.server.server;
+      case 'Port':
+        return this.server.port;
+      case 'Connections':
+        return this.server.connections;
+      case 'Compression':
+        return o.compression ?? false;
+      case 'MaxMessageSize':
+        return o.limits?.maxMessageSize ?? 0;
+      case 'MaxConnections':
+        return o.maxConnections ?? 0;
+      case 'AllowedOrigins':
+        return (o.allowedOrigins ?? []).join(', ');
+      case 'Health':
+        return JSON.stringify(this.server.health);
+      case 'IsBinary':
+        return this.lastBinary;
+      case 'ConnectionEvents':
+        return o.connectionEvents ?? false;
+      case 'PingInterval':
+        return o.pingIntervalMs ?? 0;
+      case 'ClientCAFile':
+        return o.clientCaFile ?? '';
+      default:
+        throw new Error(`Server property ${propId} is not readable`);
+    }
+  }
+
+  set(propId: number, value: WireValue): OutValue | void {
+    const prop = SERVER.props[propId] as PropSpec;
+    if (isEventProp(prop)) return this.events.set(prop, value);
+    const v = checkSetting(prop, value);
+    const o = this.server.options;
+    switch (prop.en) {
+      case 'Compression':
+      case 'MaxMessageSize':
+      case 'PingInterval':
+      case 'ClientCAFile':
+        if (this.server.isRunning) throw new EngineError('settingWhileConnected', [prop]);
+    }
+    switch (prop.en) {
+      case 'Compression':
+        o.compression = v as boolean;
+        return;
+      case 'MaxMessageSize':
+        o.limits = { ...o.limits, maxMessageSize: settingCount(prop, v as number) || undefined };
+        return;
+      case 'MaxConnections':
+        o.maxConnections = settingCount(prop, v as number);
+        return;
+      case 'AllowedOrigins':
+        o.allowedOrigins = splitList(v as string);
+        return;
+      case 'ConnectionEvents':
+        o.connectionEvents = v as boolean;
+        return;
+      case 'PingInterval':
+        o.pingIntervalMs = settingMs(prop, v as number);
+        return;
+      case 'ClientCAFile':
+        o.clientCaFile = (v as string) || undefined;
+        return;
+      default:
+        throw new Error(`Server property ${propId} is not writable`);
+    }
+  }
+
+  /** Without Остановить() the server outlives its object for a grace period (ParkedServers). */
+  dispose(): Promise<void> {
+    this.events.dispose();
+    this.server.observer = undefined;
+    return this.parked.park(this.server, this.certificate);
+  }
+}
