@@ -1,4 +1,4 @@
-import { createServer as createHttpServer, type IncomingMessage, type Server as HttpServer } from 'node:http';
+import { createServer as createHttpServer, type IncomingHttpHeaders, type IncomingMessage, type Server as HttpServer } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import WebSocket, { WebSocketServer } from 'ws';
@@ -63,8 +63,14 @@ interface Connection {
   id: number;
   socket: WebSocket;
   address: string;
-  request: IncomingMessage;
-  since: Date;
+  /** what ConnectionInfo tells of the upgrade request (the request object itself is not kept) */
+  url: string;
+  /** the request headers as JSON: one string per connection instead of an object and its strings */
+  headers: string;
+  /** the TCP or TLS socket (ws holds it anyway), for the client certificate */
+  transport: Socket;
+  /** when it was accepted (ms since 1970) */
+  since: number;
   stopHeartbeat: () => void;
 }
 
@@ -191,19 +197,19 @@ export class Server {
   connectionInfo(id: number): ConnectionInfo | undefined {
     const c = this.clients.get(id);
     if (!c) return undefined;
-    const url = new URL(c.request.url ?? '/', 'ws://host');
-    const peer = (c.request.socket as { getPeerCertificate?: () => { subject?: Record<string, string> } }).getPeerCertificate?.();
+    const url = new URL(c.url, 'ws://host');
+    const peer = (c.transport as { getPeerCertificate?: () => { subject?: Record<string, string> } }).getPeerCertificate?.();
     const subject = peer?.subject ? Object.entries(peer.subject).map(([k, v]) => `${k}=${v}`).join(', ') : '';
     return {
       id,
       address: c.address,
       path: url.pathname,
       query: url.search.replace(/^\?/, ''),
-      headers: { ...c.request.headers },
+      headers: JSON.parse(c.headers) as IncomingHttpHeaders,
       protocol: c.socket.protocol,
       tlsClientSubject: subject || null,
-      connectedAt: c.since.toISOString(),
-      connectedSeconds: Math.floor((Date.now() - c.since.getTime()) / 1000),
+      connectedAt: new Date(c.since).toISOString(),
+      connectedSeconds: Math.floor((Date.now() - c.since) / 1000),
     };
   }
 
@@ -310,8 +316,10 @@ export class Server {
       id,
       socket,
       address: formatAddress(request.socket.remoteAddress, request.socket.remotePort),
-      request,
-      since: new Date(),
+      url: request.url ?? '/',
+      headers: JSON.stringify(request.headers),
+      transport: request.socket,
+      since: Date.now(),
       stopHeartbeat: startHeartbeat(socket, this.options.pingIntervalMs ?? 0, 0, () => socket.terminate()),
     };
     this.clients.set(id, connection);
