@@ -15,6 +15,8 @@ export interface CallResult {
 export interface Binding {
   readonly spec: ClassSpec;
   call(methodId: number, args: Arguments): Promise<CallResult> | CallResult;
+  /** The same call answered without waiting when it can be (Send; Receive with a message queued), else undefined. */
+  callNow?(methodId: number, args: Arguments): CallResult | undefined;
   get(propId: number): OutValue;
   /** sets a property; what it answers goes back in the SET response (the events token) */
   set(propId: number, value: WireValue): OutValue | void;

@@ -14,6 +14,9 @@ function clientEvent(message: Message): { name: string; data: string } {
   return typeof message === 'string' ? { name: 'message', data: message } : { name: 'binary', data: message.toString('base64') };
 }
 
+const SEND = CLIENT.methods.findIndex((m) => m.en === 'Send');
+const RECEIVE = CLIENT.methods.findIndex((m) => m.en === 'Receive');
+
 export class ClientBinding implements Binding {
   readonly spec = CLIENT;
   readonly events = new EventFeed<Message>(clientEvent);
@@ -31,6 +34,19 @@ export class ClientBinding implements Binding {
     };
   }
 
+  callNow(methodId: number, args: Arguments): CallResult | undefined {
+    if (methodId === SEND) {
+      this.client.send(body(args[0]));
+      return { value: true };
+    }
+    if (methodId === RECEIVE) {
+      timeoutMs(num(args[0]));
+      const ready = this.client.receiveReady(1, Infinity);
+      return ready.length > 0 ? this.received(ready[0] as Message) : undefined;
+    }
+    return undefined;
+  }
+
   async call(methodId: number, args: Arguments): Promise<CallResult> {
     switch (CLIENT.methods[methodId]?.en) {
       case 'Connect':
@@ -44,8 +60,11 @@ export class ClientBinding implements Binding {
         return { value: true };
       case 'Receive': {
         const taken = await this.client.receive(timeoutMs(num(args[0])));
-        this.lastBinary = taken.received && Buffer.isBuffer(taken.value);
-        return { value: taken.received, outs: [[1, taken.received ? taken.value : '']] };
+        if (!taken.received) {
+          this.lastBinary = false;
+          return { value: false, outs: [[1, '']] };
+        }
+        return this.received(taken.value);
       }
       case 'SetHeader': {
         checkHeader(str(args[0]), str(args[1]));
@@ -158,6 +177,11 @@ export class ClientBinding implements Binding {
       default:
         throw new Error(`Client property ${propId} is not writable`);
     }
+  }
+
+  private received(message: Message): CallResult {
+    this.lastBinary = Buffer.isBuffer(message);
+    return { value: true, outs: [[1, message]] };
   }
 
   dispose(): Promise<void> {

@@ -16,6 +16,9 @@ function serverEvent(message: ServerMessage): { name: string; data: string } {
   return { name: binary ? 'binary' : 'message', data: JSON.stringify({ id: message.id, data }) };
 }
 
+const SEND = SERVER.methods.findIndex((m) => m.en === 'Send');
+const RECEIVE = SERVER.methods.findIndex((m) => m.en === 'Receive');
+
 export class ServerBinding implements Binding {
   readonly spec = SERVER;
   readonly events = new EventFeed<ServerMessage>(serverEvent);
@@ -36,6 +39,16 @@ export class ServerBinding implements Binding {
       opened: (id, address) => this.events.notice('open', JSON.stringify({ id, address })),
       closed: (id, code, reason) => this.events.notice('close', JSON.stringify({ id, code, reason })),
     };
+  }
+
+  callNow(methodId: number, args: Arguments): CallResult | undefined {
+    if (methodId === SEND) return { value: this.server.send(num(args[0]), body(args[1])) };
+    if (methodId === RECEIVE && this.server.isRunning) {
+      timeoutMs(num(args[0]));
+      const ready = this.server.receiveReady(1, Infinity);
+      return ready.length > 0 ? this.received(ready[0] as ServerMessage) : undefined;
+    }
+    return undefined;
   }
 
   async call(methodId: number, args: Arguments): Promise<CallResult> {
@@ -60,10 +73,11 @@ export class ServerBinding implements Binding {
         return { value: this.server.send(num(args[0]), body(args[1])) };
       case 'Receive': {
         const taken = await this.server.receive(timeoutMs(num(args[0])));
-        this.lastBinary = taken.received && Buffer.isBuffer(taken.value.data);
-        return taken.received
-          ? { value: true, outs: [[1, taken.value.id], [2, taken.value.data as Message]] }
-          : { value: false, outs: [[1, 0], [2, '']] };
+        if (!taken.received) {
+          this.lastBinary = false;
+          return { value: false, outs: [[1, 0], [2, '']] };
+        }
+        return this.received(taken.value);
       }
       case 'Disconnect':
         return { value: this.server.disconnect(num(args[0])) };
@@ -156,6 +170,11 @@ export class ServerBinding implements Binding {
       default:
         throw new Error(`Server property ${propId} is not writable`);
     }
+  }
+
+  private received(message: ServerMessage): CallResult {
+    this.lastBinary = Buffer.isBuffer(message.data);
+    return { value: true, outs: [[1, message.id], [2, message.data as Message]] };
   }
 
   /** Without Остановить() the server outlives its object for a grace period (ParkedServers). */

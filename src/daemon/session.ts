@@ -8,6 +8,8 @@ import { createBinding, type Binding, type CallResult, type OutValue } from './b
 import { EventStream } from './event-feed.js';
 import { FrameSplitter, Op, PROTOCOL_VERSION, RESPONSE_FLAG, Reader, Writer, type WireValue } from './wire.js';
 
+const EMPTY = Buffer.alloc(0);
+
 /**
  * One library connection = one add-in object. Requests are handled strictly one after another, as
  * the library sends them (it blocks on each response).
@@ -17,7 +19,10 @@ export class Session {
   private lang: Lang = 'ru';
   private lastError = '';
   private readonly splitter = new FrameSplitter();
-  private chain: Promise<void> = Promise.resolve();
+  /** frames not handled yet, and whether the one before them is still waiting for its answer */
+  private pending: Buffer[] = [];
+  private head = 0;
+  private waiting = false;
   private closed = false;
   /** set when this connection is an object's events connection (SUBSCRIBE) instead of an object */
   private stream: EventStream | undefined;
@@ -41,29 +46,62 @@ export class Session {
       this.socket.destroy();
       return;
     }
-    for (const frame of frames) {
-      this.chain = this.chain.then(() => this.handle(frame));
+    for (const frame of frames) this.pending.push(frame);
+    this.pump();
+  }
+
+  /** Handles queued frames in order; one that has to wait (a Receive, a Connect) holds the rest. */
+  private pump(): void {
+    while (!this.waiting && this.head < this.pending.length) {
+      const frame = this.pending[this.head] as Buffer;
+      this.pending[this.head++] = EMPTY;
+      const next = this.handle(frame);
+      if (next) {
+        this.waiting = true;
+        void next.then(() => {
+          this.waiting = false;
+          this.pump();
+        });
+      }
+    }
+    if (this.head === this.pending.length) {
+      this.pending = [];
+      this.head = 0;
     }
   }
 
-  private async handle(frame: Buffer): Promise<void> {
-    if (this.closed) return;
+  /** One request: answered at once when it can be (no promise, no microtask), else the promise of its answer. */
+  private handle(frame: Buffer): Promise<void> | undefined {
+    if (this.closed) return undefined;
     let op = 0;
-    let result: CallResult;
     try {
       const reader = new Reader(frame);
       op = reader.u8();
-      result = await this.dispatch(op, reader);
+      const result = this.dispatch(op, reader);
+      if (result instanceof Promise) {
+        return result.then(
+          (r) => this.answer(op, r),
+          (error: unknown) => this.failed(op, error),
+        );
+      }
+      this.answer(op, result);
     } catch (error) {
-      if (!(error instanceof EngineError)) process.stderr.write(`engine: ${(error as Error).stack ?? String(error)}\n`);
-      this.lastError = errorText(error, this.lang);
-      this.respond(op, false, { value: undefined }, this.lastError);
-      return;
+      this.failed(op, error);
     }
+    return undefined;
+  }
+
+  private answer(op: number, result: CallResult): void {
     this.respond(op, true, result, undefined);
   }
 
-  private async dispatch(op: number, reader: Reader): Promise<CallResult> {
+  private failed(op: number, error: unknown): void {
+    if (!(error instanceof EngineError)) process.stderr.write(`engine: ${(error as Error).stack ?? String(error)}\n`);
+    this.lastError = errorText(error, this.lang);
+    this.respond(op, false, { value: undefined }, this.lastError);
+  }
+
+  private dispatch(op: number, reader: Reader): CallResult | Promise<CallResult> {
     if (op === Op.Open) return this.open(reader);
     if (op === Op.Subscribe) return this.subscribe(reader);
     if (this.stream) return this.streamRequest(op, reader);
@@ -81,7 +119,8 @@ export class Session {
       const method = binding.spec.methods[methodId];
       if (!method) throw new EngineError('unknownMember', [`#${methodId}`]);
       if (method.local === 'errorDescription') return { value: this.lastError };
-      return binding.call(methodId, checkArguments(method, values));
+      const args = checkArguments(method, values);
+      return binding.callNow?.(methodId, args) ?? binding.call(methodId, args);
     }
     if (op === Op.Get) {
       const propId = reader.u16();
@@ -144,14 +183,20 @@ export class Session {
     if (typeof value === 'string' && value !== '') this.lang = langFromLocale(value);
   }
 
+  /** Response layout (docs/protocol.md): status, value, out-parameters, error. */
   private respond(op: number, ok: boolean, result: CallResult, error: string | undefined): void {
     if (this.closed) return;
-    const writer = new Writer().u8(RESPONSE_FLAG | op).u8(ok ? 0 : 1).value(result.value);
-    const outs = result.outs ?? [];
-    writer.u8(outs.length);
-    for (const [index, value] of outs) writer.u8(index).value(value as OutValue);
+    const writer = new Writer().u8(RESPONSE_FLAG | op).u8(ok ? 0 : 1);
+    writeResult(writer, result);
     writer.value(error);
-    this.socket.write(writer.finish());
+    const chunks = writer.chunksOf();
+    if (chunks.length === 1) {
+      this.socket.write(chunks[0] as Buffer);
+      return;
+    }
+    this.socket.cork();
+    for (const chunk of chunks) this.socket.write(chunk);
+    this.socket.uncork();
   }
 
   private async close(): Promise<void> {
@@ -164,4 +209,11 @@ export class Session {
       this.onEnd();
     }
   }
+}
+
+function writeResult(writer: Writer, result: CallResult): void {
+  writer.value(result.value);
+  const outs = result.outs ?? [];
+  writer.u8(outs.length);
+  for (const [index, value] of outs) writer.u8(index).value(value as OutValue);
 }

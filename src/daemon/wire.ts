@@ -97,8 +97,11 @@ export class Reader {
         return this.f64();
       case Tag.String:
         return this.bytes(this.u32() * 2).toString('utf16le');
-      case Tag.Blob:
-        return new Blob1C(Buffer.from(this.bytes(this.u32())));
+      case Tag.Blob: {
+        // a large value is most of its frame: keep the slice; copy small ones out of shared chunks
+        const bytes = this.bytes(this.u32());
+        return new Blob1C(bytes.length >= 16 * 1024 ? bytes : Buffer.from(bytes));
+      }
       case Tag.Date:
         return new Date1C(this.f64());
       case Tag.Unsupported:
@@ -120,25 +123,45 @@ export class Reader {
   }
 }
 
-/** Builds one frame; the length prefix is filled in by `finish`. */
+/** Bytes at and above which a Buffer value is passed along as its own chunk instead of copied. */
+const SEPARATE_CHUNK = 64 * 1024;
+
+/**
+ * Builds one frame; the length prefix is filled in by `finish`. Small values go into one growing
+ * buffer; large binary values stay separate chunks, so a frame is never copied as a whole.
+ */
 export class Writer {
   private chunks: Buffer[] = [];
+  private buf: Buffer;
+  private at = 4;
   private size = 0;
 
-  constructor() {
-    this.push(Buffer.alloc(4));
+  constructor(capacity = 256) {
+    this.buf = Buffer.allocUnsafe(capacity);
   }
 
   u8(v: number): this {
-    const b = Buffer.allocUnsafe(1);
-    b.writeUInt8(v);
-    return this.push(b);
+    this.room(1);
+    this.buf[this.at++] = v;
+    return this;
   }
 
   u16(v: number): this {
-    const b = Buffer.allocUnsafe(2);
-    b.writeUInt16LE(v);
-    return this.push(b);
+    this.room(2);
+    this.at = this.buf.writeUInt16LE(v, this.at);
+    return this;
+  }
+
+  u32(v: number): this {
+    this.room(4);
+    this.at = this.buf.writeUInt32LE(v, this.at);
+    return this;
+  }
+
+  i32(v: number): this {
+    this.room(4);
+    this.at = this.buf.writeInt32LE(v, this.at);
+    return this;
   }
 
   value(v: WireValue | Buffer): this {
@@ -146,78 +169,115 @@ export class Writer {
     if (v === null) return this.u8(Tag.Null);
     if (typeof v === 'boolean') return this.u8(Tag.Bool).u8(v ? 1 : 0);
     if (typeof v === 'number') {
-      if (Number.isInteger(v) && v >= -0x80000000 && v <= 0x7fffffff) {
-        const b = Buffer.allocUnsafe(5);
-        b.writeUInt8(Tag.Int);
-        b.writeInt32LE(v, 1);
-        return this.push(b);
-      }
-      const b = Buffer.allocUnsafe(9);
-      b.writeUInt8(Tag.Double);
-      b.writeDoubleLE(v, 1);
-      return this.push(b);
+      if (Number.isInteger(v) && v >= -0x80000000 && v <= 0x7fffffff) return this.u8(Tag.Int).i32(v);
+      this.u8(Tag.Double).room(8);
+      this.at = this.buf.writeDoubleLE(v, this.at);
+      return this;
     }
     if (typeof v === 'string') {
-      const head = Buffer.allocUnsafe(5);
-      head.writeUInt8(Tag.String);
-      head.writeUInt32LE(v.length, 1);
-      return this.push(head).push(Buffer.from(v, 'utf16le'));
+      this.u8(Tag.String).u32(v.length).room(2 * v.length);
+      this.at += this.buf.write(v, this.at, 'utf16le');
+      return this;
     }
     if (Buffer.isBuffer(v) || v instanceof Blob1C) {
       const bytes = Buffer.isBuffer(v) ? v : v.bytes;
-      const head = Buffer.allocUnsafe(5);
-      head.writeUInt8(Tag.Blob);
-      head.writeUInt32LE(bytes.length, 1);
-      return this.push(head).push(bytes);
+      this.u8(Tag.Blob).u32(bytes.length);
+      if (bytes.length >= SEPARATE_CHUNK) {
+        this.cut();
+        this.chunks.push(bytes);
+        this.size += bytes.length;
+        return this;
+      }
+      this.room(bytes.length);
+      this.at += bytes.copy(this.buf, this.at);
+      return this;
     }
     if (v instanceof Date1C) {
-      const b = Buffer.allocUnsafe(9);
-      b.writeUInt8(Tag.Date);
-      b.writeDoubleLE(v.ms, 1);
-      return this.push(b);
+      this.u8(Tag.Date).room(8);
+      this.at = this.buf.writeDoubleLE(v.ms, this.at);
+      return this;
     }
     return this.u8(Tag.Unsupported).u16(v.vt);
   }
 
-  finish(): Buffer {
-    const frame = Buffer.concat(this.chunks, this.size);
-    frame.writeUInt32LE(this.size - 4, 0);
-    return frame;
+  /** The frame as chunks to write in order (one, unless large binary values were added). */
+  chunksOf(): Buffer[] {
+    this.cut();
+    const first = this.chunks[0] as Buffer;
+    first.writeUInt32LE(this.size - 4, 0);
+    return this.chunks;
   }
 
-  private push(b: Buffer): this {
-    this.chunks.push(b);
-    this.size += b.length;
-    return this;
+  /** The frame as one buffer. */
+  finish(): Buffer {
+    const chunks = this.chunksOf();
+    return chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, this.size);
+  }
+
+  /** Ends the current buffer (keeping what was written) so a separate chunk can follow. */
+  private cut(): void {
+    if (this.at > 0) {
+      this.chunks.push(this.buf.subarray(0, this.at));
+      this.size += this.at;
+    }
+    this.buf = this.buf.subarray(this.at);
+    this.at = 0;
+  }
+
+  private room(n: number): void {
+    if (this.at + n <= this.buf.length) return;
+    const grown = Buffer.allocUnsafe(Math.max(2 * this.buf.length, this.at + n, 256));
+    this.buf.copy(grown, 0, 0, this.at);
+    this.buf = grown;
   }
 }
 
-/** Splits a byte stream into frames (without their length prefix), copying each byte at most once. */
+/** Frames at least this large are collected into their own buffer as their bytes arrive. */
+const LARGE_FRAME = 64 * 1024;
+
+/**
+ * Splits a byte stream into frames (without their length prefix). A large frame gets one buffer of
+ * its size as soon as its length is known and each chunk is copied in and dropped, so it is copied
+ * once and never held twice; small frames are slices of the chunks they came in.
+ */
 export class FrameSplitter {
-  private pending: Buffer[] = [];
-  private pendingSize = 0;
+  private rest: Buffer | undefined;
+  private large: Buffer | undefined;
+  private filled = 0;
 
   push(chunk: Buffer): Buffer[] {
-    this.pending.push(chunk);
-    this.pendingSize += chunk.length;
     const frames: Buffer[] = [];
-    for (;;) {
-      if (this.pendingSize < 4) break;
-      const head = this.pending[0] as Buffer;
-      const length = head.length >= 4 ? head.readUInt32LE(0) : this.joined().readUInt32LE(0);
-      if (length > MAX_FRAME) throw new Error(`frame of ${length} bytes is too large`);
-      if (this.pendingSize < 4 + length) break;
-      const data = this.joined();
-      frames.push(data.subarray(4, 4 + length));
-      const rest = data.subarray(4 + length);
-      this.pending = rest.length ? [rest] : [];
-      this.pendingSize = rest.length;
+    let data = chunk;
+    if (this.large) {
+      const n = Math.min(data.length, this.large.length - this.filled);
+      data.copy(this.large, this.filled, 0, n);
+      this.filled += n;
+      if (this.filled < this.large.length) return frames;
+      frames.push(this.large);
+      this.large = undefined;
+      data = data.subarray(n);
     }
+    if (this.rest) {
+      data = Buffer.concat([this.rest, data]);
+      this.rest = undefined;
+    }
+    let at = 0;
+    while (data.length - at >= 4) {
+      const length = data.readUInt32LE(at);
+      if (length > MAX_FRAME) throw new Error(`frame of ${length} bytes is too large`);
+      const have = data.length - at - 4;
+      if (have >= length) {
+        frames.push(data.subarray(at + 4, at + 4 + length));
+        at += 4 + length;
+      } else if (length >= LARGE_FRAME) {
+        this.large = Buffer.allocUnsafe(length);
+        this.filled = data.copy(this.large, 0, at + 4);
+        return frames;
+      } else {
+        break;
+      }
+    }
+    if (at < data.length) this.rest = data.subarray(at);
     return frames;
-  }
-
-  private joined(): Buffer {
-    if (this.pending.length > 1) this.pending = [Buffer.concat(this.pending, this.pendingSize)];
-    return this.pending[0] as Buffer;
   }
 }

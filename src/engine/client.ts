@@ -200,6 +200,11 @@ export class Client {
     return this.queue.take(timeoutMs);
   }
 
+  /** Messages already received, without waiting (see MessageQueue.takeReady). */
+  receiveReady(maxCount: number, maxBytes: number): Message[] {
+    return this.queue.takeReady(maxCount, maxBytes);
+  }
+
   private async open(url: URL): Promise<void> {
     const socket = new WebSocket(url, this.options.protocols ?? [], this.socketOptions(url));
     this.socket = socket;

@@ -138,6 +138,24 @@ export class MessageQueue<T> {
     });
   }
 
+  /**
+   * Items already queued, without waiting: at most `maxCount`, and no more once `maxBytes` is
+   * reached (the first one is always taken). Nothing while the head is lent.
+   */
+  takeReady(maxCount: number, maxBytes: number): T[] {
+    const batch: T[] = [];
+    if (this.lentHead) return batch;
+    let bytes = 0;
+    while (batch.length < maxCount && this.length > 0) {
+      const size = this.sizeOf(this.items[this.head] as T);
+      if (batch.length > 0 && bytes + size > maxBytes) break;
+      bytes += size;
+      batch.push(this.shift());
+    }
+    if (batch.length > 0) this.onChange?.();
+    return batch;
+  }
+
   /** No more items will come: current waiters get "nothing", queued items stay available. */
   close(): void {
     this.closed = true;

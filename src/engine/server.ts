@@ -266,6 +266,11 @@ export class Server {
     return this.queue.take(timeoutMs);
   }
 
+  /** Messages already queued, without waiting (see MessageQueue.takeReady). */
+  receiveReady(maxCount: number, maxBytes: number): ServerMessage[] {
+    return this.queue.takeReady(maxCount, maxBytes);
+  }
+
   /**
    * Wakes a Receive that is waiting with "nothing", without stopping: its caller went away, and the
    * next message must stay queued for whoever reads next (see ServerRegistry).
