@@ -169,14 +169,16 @@ bool Component::GetPropVal(long num, tVariant* value) {
     if (p == nullptr || !p->readable || value == nullptr) {
       throw Failure::of(gen::Msg::unknownMember, p != nullptr ? localName(p->ru, p->en) : u"#" + text::number(num));
     }
-    session_.detectLoss();
-    if (session_.state() == engine::Session::State::Lost) {
+    engine::Reply reply;
+    try {
+      if (session_.state() == engine::Session::State::Lost) throw engine::EngineGone{};
+      wire::Writer w(wire::GET);
+      w.u16(static_cast<uint16_t>(num));
+      reply = session_.request(w.finish(), wire::GET, -1);
+    } catch (const engine::EngineGone&) {
       if (!variant::store(memory_, *value, p->whenEngineLost)) throw outOfMemory();
       return true;
     }
-    wire::Writer w(wire::GET);
-    w.u16(static_cast<uint16_t>(num));
-    engine::Reply reply = session_.request(w.finish(), wire::GET, -1);
     if (!reply.response.ok) engineFailure(reply.response);
     if (!variant::store(memory_, *value, reply.response.value)) throw outOfMemory();
     return true;
@@ -188,7 +190,6 @@ bool Component::SetPropVal(long num, tVariant* value) {
     const gen::Prop* p = propAt(num);
     if (p == nullptr) throw Failure::of(gen::Msg::unknownMember, u"#" + text::number(num));
     if (!p->writable) throw Failure::of(gen::Msg::readOnlyProperty, localName(p->ru, p->en));
-    session_.detectLoss();
     if (session_.state() == engine::Session::State::Lost) throw Failure::of(gen::Msg::engineLost);
     wire::Writer w(wire::SET);
     w.u16(static_cast<uint16_t>(num));
@@ -197,7 +198,12 @@ bool Component::SetPropVal(long num, tVariant* value) {
     } else {
       w.undefined();
     }
-    engine::Reply reply = session_.request(w.finish(), wire::SET, -1);
+    engine::Reply reply;
+    try {
+      reply = session_.request(w.finish(), wire::SET, -1);
+    } catch (const engine::EngineGone&) {
+      throw Failure::of(gen::Msg::engineLost);
+    }
     if (!reply.response.ok) engineFailure(reply.response);
     if (p->action != gen::PropAction::None) afterSet(*p, value, reply.response);  // external events
     return true;
@@ -238,18 +244,16 @@ bool Component::call(long num, tVariant* ret, tVariant* params, long count) {
       return true;
     }
 
-    session_.detectLoss();
-    if (session_.state() == engine::Session::State::Lost) {
-      switch (m->onEngineLost) {
-        case gen::EngineLostPolicy::Succeed:
-          if (ret != nullptr) variant::storeBool(*ret, true);
-          return true;
-        case gen::EngineLostPolicy::Error:
-          throw Failure::of(gen::Msg::engineLost);
-        case gen::EngineLostPolicy::Restart:
-          break;  // request() opens a new session (starting the engine if needed)
+    // With the engine gone (known before, or found when sending) the method's policy applies.
+    auto whenLost = [&] {
+      if (m->onEngineLost == gen::EngineLostPolicy::Succeed) {
+        if (ret != nullptr) variant::storeBool(*ret, true);
+        return true;
       }
-    }
+      if (m->onEngineLost == gen::EngineLostPolicy::Error) throw Failure::of(gen::Msg::engineLost);
+      return false;  // Restart: request() opens a new session (starting the engine if needed)
+    };
+    if (session_.state() == engine::Session::State::Lost && whenLost()) return true;
 
     wire::Writer w(wire::CALL);
     w.u16(static_cast<uint16_t>(num));
@@ -270,7 +274,13 @@ bool Component::call(long num, tVariant* ret, tVariant* params, long count) {
       deadline = sys::nowMs() + static_cast<int64_t>(timeout + kReceiveGraceMs);
     }
 
-    engine::Reply reply = session_.request(w.finish(), wire::CALL, deadline);
+    engine::Reply reply;
+    try {
+      reply = session_.request(w.finish(), wire::CALL, deadline);
+    } catch (const engine::EngineGone&) {
+      if (whenLost()) return true;
+      reply = session_.request(w.finish(), wire::CALL, deadline);
+    }
     applyOutParams(reply.response, params, count);  // on success and on failure alike
     if (!reply.response.ok) engineFailure(reply.response);
     if (ret != nullptr && !variant::store(memory_, *ret, reply.response.value)) throw outOfMemory();

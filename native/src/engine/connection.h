@@ -15,6 +15,8 @@ struct LinkBroken {
   std::string why;
   /** the engine sent something malformed (as opposed to the socket failing) */
   bool protocol = false;
+  /** the engine had closed the connection before this request: none of it was sent */
+  bool beforeRequest = false;
 };
 
 class Connection {
@@ -47,12 +49,6 @@ class Connection {
   void close();
 
   /**
-   * Between requests the engine never writes: a readable socket means it closed (or broke) the
-   * connection. Non-blocking.
-   */
-  bool peerGone() const;
-
-  /**
    * From any thread: shut the socket down so a blocked read returns now, and refuse to connect
    * again until allowReconnect(). The fd itself is closed later by the owning thread.
    */
@@ -64,11 +60,20 @@ class Connection {
    * (after the op byte). deadlineMs < 0: no limit; otherwise sys::nowMs() ms. Throws LinkBroken
    * (the connection is then unusable; the caller closes it).
    */
-  std::vector<uint8_t> roundTrip(const std::vector<uint8_t>& frame, uint8_t op, int64_t deadlineMs);
+  std::vector<uint8_t> roundTrip(const std::vector<uint8_t>& frame, uint8_t op, int64_t deadlineMs) {
+    return roundTrip(nullptr, frame, op, deadlineMs);
+  }
+  /** The same, with `prefix` (a frame that gets no response, may be null) sent in the same write. */
+  std::vector<uint8_t> roundTrip(const std::vector<uint8_t>* prefix, const std::vector<uint8_t>& frame, uint8_t op,
+                                 int64_t deadlineMs);
+
+  /** Sends frames that get no response (null ones are skipped), in one write. Throws LinkBroken. */
+  void post(const std::vector<uint8_t>* first, const std::vector<uint8_t>& frame);
 
  private:
-  void sendAll(const uint8_t* p, std::size_t n);
-  void recvExact(uint8_t* p, std::size_t n, int64_t deadlineMs);
+  void sendAll(const std::vector<uint8_t>* first, const std::vector<uint8_t>& second);
+  /** Reads what is there (at least one byte, at most n), waiting until deadlineMs (< 0: no limit). */
+  std::size_t recvSome(uint8_t* p, std::size_t n, int64_t deadlineMs);
 
 #if defined(_WIN32)
   /** One overlapped read or write, waiting for it, the cancel event or the deadline. */

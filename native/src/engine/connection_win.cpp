@@ -130,13 +130,6 @@ void Connection::close() {
   }
 }
 
-bool Connection::peerGone() const {
-  if (pipe_ == nullptr) return true;
-  DWORD available = 0;
-  if (!PeekNamedPipe(pipe_, nullptr, 0, nullptr, &available, nullptr)) return true;  // broken pipe
-  return available > 0;
-}
-
 void Connection::interrupt() {
   std::lock_guard<std::mutex> g(fdMutex_);
   interrupted_ = true;
@@ -155,7 +148,11 @@ std::size_t Connection::transfer(bool write, uint8_t* p, std::size_t n, int64_t 
   ResetEvent(ioEvent_);
   DWORD chunk = n > (1u << 30) ? (1u << 30) : static_cast<DWORD>(n);
   BOOL started = write ? WriteFile(pipe_, p, chunk, nullptr, &ov) : ReadFile(pipe_, p, chunk, nullptr, &ov);
-  if (!started && GetLastError() != ERROR_IO_PENDING) throw LinkBroken{describe(write, GetLastError())};
+  if (!started && GetLastError() != ERROR_IO_PENDING) {
+    DWORD err = GetLastError();
+    bool gone = write && (err == ERROR_NO_DATA || err == ERROR_BROKEN_PIPE || err == ERROR_PIPE_NOT_CONNECTED);
+    throw LinkBroken{describe(write, err), false, gone};
+  }
 
   HANDLE waits[2] = {ioEvent_, cancelEvent_};
   for (;;) {
@@ -183,34 +180,52 @@ std::size_t Connection::transfer(bool write, uint8_t* p, std::size_t n, int64_t 
   return done;
 }
 
-void Connection::sendAll(const uint8_t* p, std::size_t n) {
-  while (n > 0) {
-    std::size_t w = transfer(true, const_cast<uint8_t*>(p), n, -1);
-    p += w;
-    n -= w;
+void Connection::sendAll(const std::vector<uint8_t>* first, const std::vector<uint8_t>& second) {
+  bool sentAny = false;
+  for (const std::vector<uint8_t>* frame : {first, &second}) {
+    if (frame == nullptr) continue;
+    const uint8_t* p = frame->data();
+    std::size_t n = frame->size();
+    while (n > 0) {
+      std::size_t w;
+      try {
+        w = transfer(true, const_cast<uint8_t*>(p), n, -1);
+      } catch (LinkBroken& e) {
+        // a pipe whose server end was closed refuses at once: nothing of this request went out
+        e.beforeRequest = e.beforeRequest && !sentAny;
+        throw;
+      }
+      sentAny = true;
+      p += w;
+      n -= w;
+    }
   }
 }
 
-void Connection::recvExact(uint8_t* p, std::size_t n, int64_t deadlineMs) {
-  while (n > 0) {
-    std::size_t got = transfer(false, p, n, deadlineMs);
-    p += got;
-    n -= got;
-  }
+void Connection::post(const std::vector<uint8_t>* first, const std::vector<uint8_t>& frame) {
+  if (pipe_ == nullptr) throw LinkBroken{"not connected"};
+  sendAll(first, frame);
+}
+
+std::size_t Connection::recvSome(uint8_t* p, std::size_t n, int64_t deadlineMs) {
+  return transfer(false, p, n, deadlineMs);
 }
 
 // Same framing as connection.cpp.
-std::vector<uint8_t> Connection::roundTrip(const std::vector<uint8_t>& frame, uint8_t op, int64_t deadlineMs) {
+std::vector<uint8_t> Connection::roundTrip(const std::vector<uint8_t>* prefix, const std::vector<uint8_t>& frame,
+                                           uint8_t op, int64_t deadlineMs) {
   if (pipe_ == nullptr) throw LinkBroken{"not connected"};
-  sendAll(frame.data(), frame.size());
+  sendAll(prefix, frame);
   uint8_t head[5];
-  recvExact(head, sizeof head, deadlineMs);
+  std::size_t got = 0;
+  while (got < sizeof head) got += recvSome(head + got, sizeof head - got, deadlineMs);
   uint32_t len = static_cast<uint32_t>(head[0]) | (static_cast<uint32_t>(head[1]) << 8) |
                  (static_cast<uint32_t>(head[2]) << 16) | (static_cast<uint32_t>(head[3]) << 24);
   if (len < 1 || len > wire::kMaxFrame) throw LinkBroken{"bad frame length", true};
   if (head[4] != (wire::kResponseBit | op)) throw LinkBroken{"unexpected response op", true};
   std::vector<uint8_t> body(len - 1);
-  if (!body.empty()) recvExact(body.data(), body.size(), deadlineMs);
+  std::size_t have = 0;
+  while (have < body.size()) have += recvSome(body.data() + have, body.size() - have, deadlineMs);
   return body;
 }
 

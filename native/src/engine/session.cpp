@@ -29,8 +29,8 @@ void Session::setLocale(const std::u16string& locale) {
   w.string(locale_.data(), locale_.size());
   try {
     request(w.finish(), wire::LOCALE, -1);
-  } catch (const Failure&) {
-    // SetLocale cannot fail; a broken link is reported by the next call
+  } catch (...) {
+    // SetLocale cannot fail; a broken link is reported by the next call (EngineGone included)
   }
 }
 
@@ -76,6 +76,7 @@ void Session::open() {
 void Session::broken(const LinkBroken& e) {
   conn_.close();
   state_ = State::Lost;
+  if (e.beforeRequest) throw EngineGone{};
   if (e.protocol) throw protocolFailure(e.why);
   throw Failure::of(gen::Msg::engineLost);
 }
@@ -95,13 +96,6 @@ Reply Session::request(std::vector<uint8_t>& frame, uint8_t op, int64_t deadline
     broken(LinkBroken{e.what, true});
   }
   return reply;
-}
-
-void Session::detectLoss() {
-  if (state_ == State::Open && conn_.peerGone()) {
-    conn_.close();
-    state_ = State::Lost;
-  }
 }
 
 void Session::reset() {

@@ -11,6 +11,12 @@
 
 namespace engine {
 
+/**
+ * The engine had gone (or dropped the connection) before the request: nothing was sent, the
+ * session is Lost now, and the call follows its engine-lost policy.
+ */
+struct EngineGone {};
+
 /** A response and the buffer its strings point into. */
 struct Reply {
   std::vector<uint8_t> body;
@@ -29,19 +35,14 @@ class Session {
 
   State state() const { return state_; }
 
-  /**
-   * Notices an engine that went away between calls (Open → Lost without failing anything), so
-   * the call about to be made follows its engine-lost policy.
-   */
-  void detectLoss();
-
   /** The locale/language string sent with OPEN (and LOCALE when open). */
   void setLocale(const std::u16string& locale);
 
   /**
    * Sends the finished request (opening the session first unless it is Open) and waits for the
-   * response; deadlineMs < 0 waits without limit. Throws Failure: start errors, engineLost (state
-   * becomes Lost), engineProtocol.
+   * response; deadlineMs < 0 waits without limit. Throws EngineGone (an Open session found its
+   * engine gone before sending) or Failure: start errors, engineLost (the link broke during the
+   * call; state becomes Lost), engineProtocol.
    */
   Reply request(std::vector<uint8_t>& frame, uint8_t op, int64_t deadlineMs);
 
@@ -52,7 +53,7 @@ class Session {
 
  private:
   void open();
-  [[noreturn]] void broken(const LinkBroken& e);
+  [[noreturn]] void broken(const LinkBroken& e);  // EngineGone or engineLost/engineProtocol
 
   unsigned classId_;
   State state_ = State::Idle;
