@@ -24,13 +24,14 @@ function need(path, hint) {
 
 const tablePath = need(join(root, 'dist/src/api/table.js'), 'run `npm run build:ts`');
 const messagesPath = need(join(root, 'dist/src/i18n/messages.js'), 'run `npm run build:ts`');
+const wirePath = need(join(root, 'dist/src/daemon/wire.js'), 'run `npm run build:ts`');
 const bundlePath = need(join(root, 'build/engine.mjs'), 'run `npm run build:bundle`');
 
 const { CLASSES } = await import(pathToFileURL(tablePath).href);
 const { MESSAGES } = await import(pathToFileURL(messagesPath).href);
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
 
-const PROTOCOL_VERSION = 1;
+const { PROTOCOL_VERSION } = await import(pathToFileURL(wirePath).href);
 const bundle = readFileSync(bundlePath);
 const bundleHash = createHash('sha256').update(bundle).digest('hex').slice(0, 16);
 

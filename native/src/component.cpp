@@ -93,6 +93,11 @@ void Component::Done() {
 }
 
 void Component::closeSession() {
+  {
+    // no call running: tell the engine what became of a batch, so what BSL did not take stays queued
+    std::unique_lock<std::mutex> lock(callMutex_, std::try_to_lock);
+    if (lock.owns_lock()) session_.settle();
+  }
   closing_.store(true);
   session_.interrupt();
   {
@@ -191,6 +196,8 @@ bool Component::SetPropVal(long num, tVariant* value) {
     if (p == nullptr) throw Failure::of(gen::Msg::unknownMember, u"#" + text::number(num));
     if (!p->writable) throw Failure::of(gen::Msg::readOnlyProperty, localName(p->ru, p->en));
     if (session_.state() == engine::Session::State::Lost) throw Failure::of(gen::Msg::engineLost);
+    // A setting may change how messages are delivered (ВнешниеСобытия): batched ones go back first.
+    session_.dropBatch();
     wire::Writer w(wire::SET);
     w.u16(static_cast<uint16_t>(num));
     if (value != nullptr) {
@@ -220,15 +227,62 @@ bool Component::CallAsFunc(long num, tVariant* ret, tVariant* params, long count
   return call(num, ret, params, count);
 }
 
-void Component::applyOutParams(const wire::Response& r, tVariant* params, long count) {
+void Component::applyOutParams(const std::vector<wire::OutParam>& outs, tVariant* params, long count) {
   bool refused = false;
-  for (const wire::OutParam& out : r.outParams) {
+  for (const wire::OutParam& out : outs) {
     if (static_cast<long>(out.index) >= count) continue;
     tVariant& slot = params[out.index];
     variant::release(memory_, slot);  // FreeMemory the host's old string/blob first
     if (!variant::store(memory_, slot, out.value)) refused = true;
   }
   if (refused) throw outOfMemory();
+}
+
+namespace {
+
+bool integral(double d, int32_t& out) {
+  if (!(d >= -2147483648.0 && d <= 2147483647.0) || static_cast<double>(static_cast<int32_t>(d)) != d) return false;
+  out = static_cast<int32_t>(d);
+  return true;
+}
+
+}  // namespace
+
+bool Component::servableFromBatch(const gen::Method& m, const tVariant* params, long count) const {
+  // Exactly the calls the engine would accept as they are: Number arguments that are numbers (a
+  // timeout not negative), out-parameters anything. Anything else goes to the engine, which
+  // reports it.
+  for (unsigned i = 0; i < m.paramCount; ++i) {
+    const gen::Param& p = m.params[i];
+    if (p.kind == gen::ParamKind::Out) continue;
+    if (static_cast<long>(i) >= count || p.kind != gen::ParamKind::Number) return false;
+    double d;
+    if (!variant::numeric(params[i], d) || d != d) return false;
+    if (static_cast<int>(i) == m.timeoutParam && !(d >= 0)) return false;
+  }
+  return true;
+}
+
+bool Component::postable(const gen::Method& m, const tVariant* params, long count, bool& hasKey,
+                         int32_t& key) const {
+  // Message bodies as String or BinaryData; a Number first argument (the connection id of a keyed
+  // grant) that is a whole number. Nothing else is posted: the engine decides about it.
+  hasKey = false;
+  if (count < static_cast<long>(m.paramCount)) return false;
+  for (unsigned i = 0; i < m.paramCount; ++i) {
+    const gen::Param& p = m.params[i];
+    const tVariant& v = params[i];
+    if (p.kind == gen::ParamKind::Message) {
+      if (v.vt != abi::VTYPE_PWSTR && v.vt != abi::VTYPE_PSTR && v.vt != abi::VTYPE_BLOB) return false;
+    } else if (p.kind == gen::ParamKind::Number && i == 0 && session_.grantKeyed()) {
+      double d;
+      if (!variant::numeric(v, d) || !integral(d, key)) return false;
+      hasKey = true;
+    } else {
+      return false;
+    }
+  }
+  return true;
 }
 
 bool Component::call(long num, tVariant* ret, tVariant* params, long count) {
@@ -244,6 +298,53 @@ bool Component::call(long num, tVariant* ret, tVariant* params, long count) {
       return true;
     }
 
+    const auto id = static_cast<uint16_t>(num);
+    // A result the engine already sent along with an earlier one (a batch of received messages):
+    // it is BSL's even if the engine has gone since.
+    if (session_.hasBatch(id)) {
+      if (servableFromBatch(*m, params, count)) {
+        const wire::Result& r = session_.nextBatched();
+        applyOutParams(r.outParams, params, count);
+        if (ret != nullptr && !variant::store(memory_, *ret, r.value)) throw outOfMemory();
+        return true;
+      }
+      session_.dropBatch();  // the engine answers this call itself, so it gets the rest back
+    }
+
+    wire::Writer w(wire::CALL);
+    w.u16(id);
+    w.u8(static_cast<uint8_t>(m->paramCount));
+    uint64_t bodyBytes = 0;  // at most what message bodies put on the WebSocket
+    for (unsigned i = 0; i < m->paramCount; ++i) {
+      if (static_cast<long>(i) >= count) {
+        w.undefined();
+        continue;
+      }
+      const tVariant& v = params[i];
+      if (m->params[i].kind == gen::ParamKind::Message) {
+        // UTF-8 needs at most 3 bytes per UTF-16 unit (and per byte of 8-bit text)
+        if (v.vt == abi::VTYPE_PWSTR && v.wstr.pwstrVal != nullptr) bodyBytes += 3ull * v.wstr.wstrLen;
+        if (v.vt == abi::VTYPE_PSTR && v.str.pstrVal != nullptr) bodyBytes += 3ull * v.str.strLen;
+        if (v.vt == abi::VTYPE_BLOB && v.str.pstrVal != nullptr) bodyBytes += v.str.strLen;
+      }
+      variant::encode(w, v);
+    }
+
+    // A call the engine granted to succeed: sent without waiting for its answer. (No check for a
+    // vanished engine first: sending to it fails with engineLost, which is this method's policy.)
+    bool hasKey;
+    int32_t key = 0;
+    if (m->onEngineLost == gen::EngineLostPolicy::Error && session_.state() == engine::Session::State::Open &&
+        postable(*m, params, count, hasKey, key) && session_.mayPost(id, hasKey, key, bodyBytes)) {
+      try {
+        session_.post(w.finish());
+      } catch (const engine::EngineGone&) {
+        throw Failure::of(gen::Msg::engineLost);
+      }
+      if (ret != nullptr) variant::storeBool(*ret, true);
+      return true;
+    }
+
     // With the engine gone (known before, or found when sending) the method's policy applies.
     auto whenLost = [&] {
       if (m->onEngineLost == gen::EngineLostPolicy::Succeed) {
@@ -254,17 +355,6 @@ bool Component::call(long num, tVariant* ret, tVariant* params, long count) {
       return false;  // Restart: request() opens a new session (starting the engine if needed)
     };
     if (session_.state() == engine::Session::State::Lost && whenLost()) return true;
-
-    wire::Writer w(wire::CALL);
-    w.u16(static_cast<uint16_t>(num));
-    w.u8(static_cast<uint8_t>(m->paramCount));
-    for (unsigned i = 0; i < m->paramCount; ++i) {
-      if (static_cast<long>(i) < count) {
-        variant::encode(w, params[i]);
-      } else {
-        w.undefined();
-      }
-    }
 
     int64_t deadline = -1;
     double timeout = 0;
@@ -281,9 +371,10 @@ bool Component::call(long num, tVariant* ret, tVariant* params, long count) {
       if (whenLost()) return true;
       reply = session_.request(w.finish(), wire::CALL, deadline);
     }
-    applyOutParams(reply.response, params, count);  // on success and on failure alike
+    applyOutParams(reply.response.outParams, params, count);  // on success and on failure alike
     if (!reply.response.ok) engineFailure(reply.response);
     if (ret != nullptr && !variant::store(memory_, *ret, reply.response.value)) throw outOfMemory();
+    session_.keepBatch(id, std::move(reply));
     return true;
   });
 }

@@ -64,7 +64,9 @@ class Component {
   const char16_t* localName(const char16_t* ru, const char16_t* en) const;
 
   bool call(long num, tVariant* ret, tVariant* params, long count);
-  void applyOutParams(const wire::Response& r, tVariant* params, long count);
+  void applyOutParams(const std::vector<wire::OutParam>& outs, tVariant* params, long count);
+  bool servableFromBatch(const gen::Method& m, const tVariant* params, long count) const;
+  bool postable(const gen::Method& m, const tVariant* params, long count, bool& hasKey, int32_t& key) const;
   [[noreturn]] void engineFailure(const wire::Response& r);
   void changeLocale(const WCHAR_T* locale);
   /** External events: what the library does after the engine accepted a SET (component_events.cpp). */

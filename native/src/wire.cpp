@@ -164,8 +164,40 @@ Response parseResponse(const uint8_t* body, std::size_t size) {
     resp.outParams.push_back(op);
   }
   resp.error = r.value();
+  uint16_t k = r.u16();
+  resp.more.resize(k);
+  for (Result& more : resp.more) {
+    more.value = r.value();
+    uint8_t n = r.u8();
+    more.outParams.reserve(n);
+    for (unsigned i = 0; i < n; ++i) {
+      OutParam op;
+      op.index = r.u8();
+      op.value = r.value();
+      more.outParams.push_back(op);
+    }
+  }
+  if (r.u8() != 0) {
+    Grant& g = resp.grant;
+    g.present = true;
+    g.method = r.u16();
+    g.credit = r.u32();
+    g.keyed = r.u8() != 0;
+    if (g.keyed) {
+      uint16_t count = r.u16();
+      g.keys.reserve(count);
+      for (unsigned i = 0; i < count; ++i) g.keys.push_back(static_cast<int32_t>(r.u32()));
+    }
+  }
   if (!r.done()) throw ProtocolError{"trailing bytes in response"};
   return resp;
+}
+
+std::vector<uint8_t> takenFrame(uint32_t taken, bool dropRest) {
+  Writer w(TAKEN);
+  w.u32(taken);
+  w.u8(dropRest ? 1 : 0);
+  return std::move(w.finish());
 }
 
 }  // namespace wire

@@ -19,6 +19,8 @@ enum Op : uint8_t {
   SUBSCRIBE = 0x06,
   NEXT = 0x07,
   ACK = 0x08,
+  POST = 0x09,   // a CALL under a send grant: never answered
+  TAKEN = 0x0a,  // batched results handed out since the last request: never answered
 };
 constexpr uint8_t kResponseBit = 0x80;
 constexpr uint32_t kMaxFrame = 1u << 30;  // 1 GiB
@@ -78,12 +80,33 @@ struct OutParam {
   Value value;
 };
 
+/** One result of a call: its value and out-parameters (a response, or a further batched one). */
+struct Result {
+  Value value;
+  std::vector<OutParam> outParams;
+};
+
+/** Permission to send a method's calls without waiting for their answers (docs/protocol.md). */
+struct Grant {
+  bool present = false;
+  uint16_t method = 0;
+  uint32_t credit = 0;  // bytes of message bodies
+  bool keyed = false;   // the first argument must be one of keys
+  std::vector<int32_t> keys;
+};
+
 struct Response {
   bool ok = false;
   Value value;
   std::vector<OutParam> outParams;
   Value error;
+  /** further results of the same call, ready in the engine (a batch of received messages) */
+  std::vector<Result> more;
+  Grant grant;
 };
+
+/** The TAKEN frame: `taken` batched results were handed out; `dropRest`: the others are given up. */
+std::vector<uint8_t> takenFrame(uint32_t taken, bool dropRest);
 
 /** Thrown for malformed input from the engine. */
 struct ProtocolError {

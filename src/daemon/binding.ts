@@ -9,7 +9,31 @@ export interface CallResult {
   value: OutValue;
   /** out-parameters to write back: [argument index, new value] */
   outs?: Array<[number, OutValue]>;
+  /**
+   * Further results of the same call that are ready now (received messages): the library answers
+   * the next calls of this method from them without asking (docs/protocol.md, batches).
+   */
+  more?: CallResult[];
 }
+
+/** A method the library may call without waiting for its answer (docs/protocol.md, send grants). */
+export interface Grant {
+  methodId: number;
+  /** bytes of message bodies it may send that way */
+  credit: number;
+  /** the values its first argument may have (connection ids), or any value */
+  keys?: number[];
+}
+
+/** A batch holds at most this many further results, and stops once it holds this many bytes. */
+export const BATCH_COUNT = 256;
+export const BATCH_BYTES = 256 * 1024;
+/**
+ * Sends are granted while at most this share of the send-buffer limit waits to go out: beyond it
+ * each Отправить waits for its answer again, which paces a program that sends faster than its peer
+ * takes (the limit itself still fails a Send, docs/limits.md).
+ */
+export const GRANT_SHARE = 0.25;
 
 /** What one add-in object is in the engine: the table entry and the engine object behind it. */
 export interface Binding {
@@ -22,6 +46,13 @@ export interface Binding {
   set(propId: number, value: WireValue): OutValue | void;
   /** the object's external events (src/daemon/event-feed.ts) */
   readonly events: { lang: () => Lang };
+  /**
+   * The library handed out `count` results of the last batch; `giveUpRest`: it dropped the others
+   * (they go back to the queue, ahead of the rest).
+   */
+  taken?(count: number, giveUpRest: boolean): void;
+  /** What the library may send without waiting, as of now (sent with every response). */
+  grant?(): Grant | undefined;
   /** the object is gone (Done, DestroyObject, or the 1C process died) */
   dispose(): Promise<void>;
 }

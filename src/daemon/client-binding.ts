@@ -1,10 +1,10 @@
 import { CLIENT, type PropSpec } from '../api/table.js';
 import { Client, type CloseInfo } from '../engine/client.js';
 import { EngineError } from '../engine/errors.js';
-import type { Message } from '../engine/message.js';
+import { messageSize, type Message } from '../engine/message.js';
 import { displayUrl } from '../engine/url.js';
 import { timeoutMs, type Arguments } from './arguments.js';
-import { body, num, str, type Binding, type CallResult, type OutValue } from './binding.js';
+import { BATCH_BYTES, BATCH_COUNT, body, GRANT_SHARE, num, str, type Binding, type CallResult, type Grant, type OutValue } from './binding.js';
 import { EventFeed, isEventProp } from './event-feed.js';
 import { checkHeader, checkSetting, settingCount, settingMs, splitList } from './settings.js';
 import type { WireValue } from './wire.js';
@@ -21,6 +21,8 @@ export class ClientBinding implements Binding {
   readonly spec = CLIENT;
   readonly events = new EventFeed<Message>(clientEvent);
   private lastBinary = false;
+  /** the further results of the last batch, until the library says what became of them */
+  private lent: Message[] = [];
 
   constructor(readonly client = new Client()) {
     this.events.attach(client.messageQueue);
@@ -36,11 +38,13 @@ export class ClientBinding implements Binding {
 
   callNow(methodId: number, args: Arguments): CallResult | undefined {
     if (methodId === SEND) {
+      this.client.holdWrites();
       this.client.send(body(args[0]));
       return { value: true };
     }
     if (methodId === RECEIVE) {
       timeoutMs(num(args[0]));
+      this.giveBack(); // a reader that ignores batches asks again: they come first
       const ready = this.client.receiveReady(1, Infinity);
       return ready.length > 0 ? this.received(ready[0] as Message) : undefined;
     }
@@ -56,9 +60,11 @@ export class ClientBinding implements Binding {
         await this.client.disconnect();
         return { value: true };
       case 'Send':
+        this.client.holdWrites();
         this.client.send(body(args[0]));
         return { value: true };
       case 'Receive': {
+        this.giveBack(); // a reader that ignores batches asks again: they come first
         const taken = await this.client.receive(timeoutMs(num(args[0])));
         if (!taken.received) {
           this.lastBinary = false;
@@ -179,9 +185,33 @@ export class ClientBinding implements Binding {
     }
   }
 
+  /** A received message, with the ones queued behind it as a batch. */
   private received(message: Message): CallResult {
     this.lastBinary = Buffer.isBuffer(message);
-    return { value: true, outs: [[1, message]] };
+    // no batches while external events borrow from the same queue
+    this.lent = this.events.enabled ? [] : this.client.receiveReady(BATCH_COUNT, BATCH_BYTES - messageSize(message));
+    return {
+      value: true,
+      outs: [[1, message]],
+      more: this.lent.map((m) => ({ value: true, outs: [[1, m]] })),
+    };
+  }
+
+  taken(count: number, giveUpRest: boolean): void {
+    const used = this.lent.splice(0, count);
+    if (used.length > 0) this.lastBinary = Buffer.isBuffer(used[used.length - 1]);
+    if (giveUpRest) this.giveBack();
+  }
+
+  grant(): Grant | undefined {
+    const credit = this.client.sendCredit(GRANT_SHARE);
+    return credit > 0 ? { methodId: SEND, credit } : undefined;
+  }
+
+  private giveBack(): void {
+    if (this.lent.length === 0) return;
+    this.client.giveBack(this.lent);
+    this.lent = [];
   }
 
   dispose(): Promise<void> {

@@ -1,9 +1,9 @@
 import { SERVER, type PropSpec } from '../api/table.js';
 import { EngineError } from '../engine/errors.js';
-import type { Message } from '../engine/message.js';
+import { messageSize, type Message } from '../engine/message.js';
 import { Server, type ServerMessage } from '../engine/server.js';
 import { timeoutMs, type Arguments } from './arguments.js';
-import { body, num, str, type Binding, type CallResult, type OutValue } from './binding.js';
+import { BATCH_BYTES, BATCH_COUNT, body, GRANT_SHARE, num, str, type Binding, type CallResult, type Grant, type OutValue } from './binding.js';
 import { EventFeed, isEventProp } from './event-feed.js';
 import type { ParkedServers } from './parked-servers.js';
 import { checkSetting, parseIdList, settingCount, settingMs, splitList } from './settings.js';
@@ -18,12 +18,18 @@ function serverEvent(message: ServerMessage): { name: string; data: string } {
 
 const SEND = SERVER.methods.findIndex((m) => m.en === 'Send');
 const RECEIVE = SERVER.methods.findIndex((m) => m.en === 'Receive');
+/** Connection ids a server grant names at most. */
+const GRANT_KEYS = 256;
 
 export class ServerBinding implements Binding {
   readonly spec = SERVER;
   readonly events = new EventFeed<ServerMessage>(serverEvent);
   private certificate = '';
   private lastBinary = false;
+  /** the further results of the last batch, until the library says what became of them */
+  private lent: ServerMessage[] = [];
+  /** connection ids the library last heard of (a send grant names those still open) */
+  private recent: number[] = [];
 
   constructor(
     private readonly parked: ParkedServers,
@@ -42,9 +48,10 @@ export class ServerBinding implements Binding {
   }
 
   callNow(methodId: number, args: Arguments): CallResult | undefined {
-    if (methodId === SEND) return { value: this.server.send(num(args[0]), body(args[1])) };
+    if (methodId === SEND) return this.send(num(args[0]), body(args[1]));
     if (methodId === RECEIVE && this.server.isRunning) {
       timeoutMs(num(args[0]));
+      this.giveBack(); // a reader that ignores batches asks again: they come first
       const ready = this.server.receiveReady(1, Infinity);
       return ready.length > 0 ? this.received(ready[0] as ServerMessage) : undefined;
     }
@@ -70,8 +77,9 @@ export class ServerBinding implements Binding {
         await this.server.stop();
         return { value: true };
       case 'Send':
-        return { value: this.server.send(num(args[0]), body(args[1])) };
+        return this.send(num(args[0]), body(args[1]));
       case 'Receive': {
+        this.giveBack(); // a reader that ignores batches asks again: they come first
         const taken = await this.server.receive(timeoutMs(num(args[0])));
         if (!taken.received) {
           this.lastBinary = false;
@@ -172,13 +180,63 @@ export class ServerBinding implements Binding {
     }
   }
 
+  private send(id: number, data: string | Buffer): CallResult {
+    this.server.holdWrites(id);
+    const sent = this.server.send(id, data);
+    if (sent && !this.recent.includes(id)) this.remember([id]);
+    return { value: sent };
+  }
+
+  /** A received message, with the ones queued behind it as a batch. */
   private received(message: ServerMessage): CallResult {
     this.lastBinary = Buffer.isBuffer(message.data);
-    return { value: true, outs: [[1, message.id], [2, message.data as Message]] };
+    // no batches while external events borrow from the same queue
+    this.lent = this.events.enabled ? [] : this.server.receiveReady(BATCH_COUNT, BATCH_BYTES - messageSize(message.data));
+    this.remember([message.id, ...this.lent.map((m) => m.id)]);
+    return {
+      value: true,
+      outs: [[1, message.id], [2, message.data as Message]],
+      more: this.lent.map((m) => ({ value: true, outs: [[1, m.id], [2, m.data as Message]] })),
+    };
+  }
+
+  taken(count: number, giveUpRest: boolean): void {
+    const used = this.lent.splice(0, count);
+    if (used.length > 0) this.lastBinary = Buffer.isBuffer(used[used.length - 1]?.data);
+    if (giveUpRest) this.giveBack();
+  }
+
+  /** Send to the connections the library last heard of, with the least room any of them has. */
+  grant(): Grant | undefined {
+    let credit = Infinity;
+    const keys: number[] = [];
+    for (const id of this.recent) {
+      const room = this.server.sendCredit(id, GRANT_SHARE);
+      if (room <= 0) continue;
+      keys.push(id);
+      credit = Math.min(credit, room);
+    }
+    return keys.length > 0 ? { methodId: SEND, credit, keys } : undefined;
+  }
+
+  private remember(ids: number[]): void {
+    const known = new Set(ids);
+    for (const id of this.recent) {
+      if (known.size >= GRANT_KEYS) break;
+      known.add(id);
+    }
+    this.recent = [...known].slice(0, GRANT_KEYS);
+  }
+
+  private giveBack(): void {
+    if (this.lent.length === 0) return;
+    this.server.giveBack(this.lent);
+    this.lent = [];
   }
 
   /** Without Остановить() the server outlives its object for a grace period (ParkedServers). */
   dispose(): Promise<void> {
+    this.giveBack(); // what the library did not report taken stays queued (a parked server keeps it)
     this.events.dispose();
     this.server.observer = undefined;
     return this.parked.park(this.server, this.certificate);

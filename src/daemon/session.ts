@@ -46,7 +46,13 @@ export class Session {
       this.socket.destroy();
       return;
     }
-    for (const frame of frames) this.pending.push(frame);
+    for (const frame of frames) {
+      // TAKEN is settled at once: the library sends it only once every earlier request it waited
+      // for was answered, and the socket's close (which gives unacknowledged results back) must
+      // find it applied.
+      if (frame[0] === Op.Taken) this.taken(frame);
+      else this.pending.push(frame);
+    }
     this.pump();
   }
 
@@ -70,14 +76,31 @@ export class Session {
     }
   }
 
-  /** One request: answered at once when it can be (no promise, no microtask), else the promise of its answer. */
+  private taken(frame: Buffer): void {
+    try {
+      const reader = new Reader(frame);
+      reader.u8();
+      const count = reader.u32();
+      const flags = reader.u8();
+      this.binding?.taken?.(count, (flags & 1) !== 0);
+    } catch (error) {
+      process.stderr.write(`engine: ${(error as Error).stack ?? String(error)}\n`);
+    }
+  }
+
+  /**
+   * One request: answered at once when it can be, else the promise of its answer. A POST is a CALL
+   * the library did not wait for: it held a grant (see `respond`) that the call succeeds. Should it
+   * fail anyway (the connection ended meanwhile), that is the same as the connection ending just
+   * after a successful call: nothing to report.
+   */
   private handle(frame: Buffer): Promise<void> | undefined {
     if (this.closed) return undefined;
     let op = 0;
     try {
       const reader = new Reader(frame);
       op = reader.u8();
-      const result = this.dispatch(op, reader);
+      const result = this.dispatch(op === Op.Post ? Op.Call : op, reader);
       if (result instanceof Promise) {
         return result.then(
           (r) => this.answer(op, r),
@@ -92,11 +115,12 @@ export class Session {
   }
 
   private answer(op: number, result: CallResult): void {
-    this.respond(op, true, result, undefined);
+    if (op !== Op.Post) this.respond(op, true, result, undefined);
   }
 
   private failed(op: number, error: unknown): void {
     if (!(error instanceof EngineError)) process.stderr.write(`engine: ${(error as Error).stack ?? String(error)}\n`);
+    if (op === Op.Post) return;
     this.lastError = errorText(error, this.lang);
     this.respond(op, false, { value: undefined }, this.lastError);
   }
@@ -183,12 +207,30 @@ export class Session {
     if (typeof value === 'string' && value !== '') this.lang = langFromLocale(value);
   }
 
-  /** Response layout (docs/protocol.md): status, value, out-parameters, error. */
+  /**
+   * Response layout (docs/protocol.md): status, value, out-parameters, error; then the further
+   * results of a batch, and the send grant the library may use until its next request.
+   */
   private respond(op: number, ok: boolean, result: CallResult, error: string | undefined): void {
     if (this.closed) return;
     const writer = new Writer().u8(RESPONSE_FLAG | op).u8(ok ? 0 : 1);
     writeResult(writer, result);
     writer.value(error);
+    const more = result.more ?? [];
+    writer.u16(more.length);
+    for (const r of more) writeResult(writer, r);
+    const grant = this.binding?.grant?.();
+    if (grant) {
+      writer.u8(1).u16(grant.methodId).u32(Math.min(grant.credit, 0xffffffff));
+      if (grant.keys) {
+        writer.u8(1).u16(grant.keys.length);
+        for (const key of grant.keys) writer.i32(key);
+      } else {
+        writer.u8(0);
+      }
+    } else {
+      writer.u8(0);
+    }
     const chunks = writer.chunksOf();
     if (chunks.length === 1) {
       this.socket.write(chunks[0] as Buffer);

@@ -2,7 +2,7 @@
  * Values and frames of the library ↔ engine protocol (docs/protocol.md). Strings stay UTF-16LE on
  * the wire so the native library never transcodes.
  */
-export const PROTOCOL_VERSION = 1;
+export const PROTOCOL_VERSION = 2;
 
 export const enum Op {
   Open = 0x01,
@@ -14,6 +14,10 @@ export const enum Op {
   Subscribe = 0x06,
   Next = 0x07,
   Ack = 0x08,
+  /** a CALL the library does not wait for (it holds a send grant); never answered */
+  Post = 0x09,
+  /** how many batched results the library handed out since its last request; never answered */
+  Taken = 0x0a,
 }
 
 export const RESPONSE_FLAG = 0x80;

@@ -9,6 +9,7 @@ import { DEFAULT_CONNECT_TIMEOUT_MS, withLimits, type Limits } from './options.j
 import { MessageQueue, type Taken } from './queue.js';
 import { loadTlsCredentials, readCredentialFile } from './tls-credentials.js';
 import { displayUrl, parseServerUrl } from './url.js';
+import { holdWrites } from './write-batch.js';
 
 /** −1: the connection failed or broke, 0: not connected, 1: connected (the document's Статус). */
 export type ClientStatus = -1 | 0 | 1;
@@ -200,9 +201,31 @@ export class Client {
     return this.queue.take(timeoutMs);
   }
 
-  /** Messages already received, without waiting (see MessageQueue.takeReady). */
+  /** The writes of sends in this event-loop turn leave together at its end (see holdWrites). */
+  holdWrites(): void {
+    if (this.socket) holdWrites(this.socket);
+  }
+
+  /** Messages already received, without waiting: a batch for a reader that asked for one. */
   receiveReady(maxCount: number, maxBytes: number): Message[] {
     return this.queue.takeReady(maxCount, maxBytes);
+  }
+
+  /** Messages taken earlier and not used go back ahead of the rest, in their order. */
+  giveBack(messages: readonly Message[]): void {
+    this.queue.putBack(messages);
+  }
+
+  /**
+   * Bytes `send` accepts right now while keeping what waits to be sent at or below `fraction` of
+   * the limit; 0 when it would fail whatever the size.
+   */
+  sendCredit(fraction = 1): number {
+    const limit = withLimits(this.options.limits).maxOutgoingBuffer * fraction;
+    if (this.target && this.options.autoReconnect && this.state !== 1) return Math.max(0, limit - this.outboxBytes);
+    const socket = this.socket;
+    if (!socket || socket.readyState !== WebSocket.OPEN) return 0;
+    return Math.max(0, limit - socket.bufferedAmount);
   }
 
   private async open(url: URL): Promise<void> {

@@ -140,7 +140,7 @@ export class MessageQueue<T> {
 
   /**
    * Items already queued, without waiting: at most `maxCount`, and no more once `maxBytes` is
-   * reached (the first one is always taken). Nothing while the head is lent.
+   * reached (the first one is always taken). For handing a batch to a reader that asked for one.
    */
   takeReady(maxCount: number, maxBytes: number): T[] {
     const batch: T[] = [];
@@ -154,6 +154,35 @@ export class MessageQueue<T> {
     }
     if (batch.length > 0) this.onChange?.();
     return batch;
+  }
+
+  /** Puts items taken earlier back at the head of the queue, in their order (a reader gave them up). */
+  putBack(items: readonly T[]): void {
+    if (items.length === 0) return;
+    let rest = items;
+    while (rest.length > 0 && this.length === 0) {
+      const waiter = this.waiters.shift();
+      if (!waiter) break;
+      waiter.cancelTimer?.();
+      waiter.resolve({ received: true, value: rest[0] as T });
+      rest = rest.slice(1);
+    }
+    if (rest.length === 0) return;
+    const queued = this.items.slice(this.head);
+    if (this.lentHead) {
+      // never in front of a lent head (the feed settles it by position): right behind it
+      this.items = [queued[0] as T, ...rest, ...queued.slice(1)];
+    } else {
+      this.items = [...rest, ...queued];
+      this.removed -= rest.length;
+    }
+    this.head = 0;
+    for (const item of rest) this.queuedBytes += this.sizeOf(item);
+    if (!this.paused && this.queuedBytes >= this.highWater) {
+      this.paused = true;
+      this.flow.pause();
+    }
+    this.onChange?.();
   }
 
   /** No more items will come: current waiters get "nothing", queued items stay available. */

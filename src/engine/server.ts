@@ -10,6 +10,7 @@ import { withLimits, type Limits } from './options.js';
 import { startHeartbeat } from './heartbeat.js';
 import { MessageQueue, type Taken } from './queue.js';
 import { loadTlsCredentials, readPemFile } from './tls-credentials.js';
+import { holdWrites } from './write-batch.js';
 
 /** Settings read at every run; change them between runs. */
 export interface ServerOptions {
@@ -266,9 +267,30 @@ export class Server {
     return this.queue.take(timeoutMs);
   }
 
-  /** Messages already queued, without waiting (see MessageQueue.takeReady). */
+  /** The writes of sends to `id` in this event-loop turn leave together at its end (see holdWrites). */
+  holdWrites(id: number): void {
+    const connection = this.clients.get(id);
+    if (connection) holdWrites(connection.socket);
+  }
+
+  /** Messages already queued, without waiting: a batch for a reader that asked for one. */
   receiveReady(maxCount: number, maxBytes: number): ServerMessage[] {
     return this.queue.takeReady(maxCount, maxBytes);
+  }
+
+  /** Messages taken earlier and not used go back ahead of the rest, in their order. */
+  giveBack(messages: readonly ServerMessage[]): void {
+    this.queue.putBack(messages);
+  }
+
+  /**
+   * Bytes `send(id, …)` accepts right now while keeping what waits to be sent to `id` at or below
+   * `fraction` of the limit; 0 when there is no open connection `id`.
+   */
+  sendCredit(id: number, fraction = 1): number {
+    const connection = this.clients.get(id);
+    if (!connection || connection.socket.readyState !== WebSocket.OPEN) return 0;
+    return Math.max(0, this.limits.maxOutgoingBuffer * fraction - connection.socket.bufferedAmount);
   }
 
   /**

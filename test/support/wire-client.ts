@@ -1,11 +1,36 @@
 import { connect, type Socket } from 'node:net';
 import { FrameSplitter, Op, PROTOCOL_VERSION, Reader, Writer, type WireValue } from '../../src/daemon/wire.js';
 
-export interface WireResponse {
-  ok: boolean;
+export interface WireResult {
   value: WireValue;
   outs: Map<number, WireValue>;
+}
+
+/** The send grant of a response (docs/protocol.md, "Batches and send grants"). */
+export interface WireGrant {
+  methodId: number;
+  credit: number;
+  /** the connection ids it names (a server's), or undefined: any */
+  keys: number[] | undefined;
+}
+
+export interface WireResponse extends WireResult {
+  ok: boolean;
   error: WireValue;
+  /** further results of the same call, ready in the engine (a batch) */
+  more: WireResult[];
+  grant: WireGrant | undefined;
+}
+
+function readResult(reader: Reader): WireResult {
+  const value = reader.value();
+  const outs = new Map<number, WireValue>();
+  const count = reader.u8();
+  for (let i = 0; i < count; i++) {
+    const index = reader.u8();
+    outs.set(index, reader.value());
+  }
+  return { value, outs };
 }
 
 /** Speaks docs/protocol.md the way the native library does, for testing the engine process alone. */
@@ -41,14 +66,22 @@ export class WireClient {
         const reader = new Reader(frame);
         reader.u8();
         const ok = reader.u8() === 0;
-        const value = reader.value();
-        const outs = new Map<number, WireValue>();
-        const count = reader.u8();
-        for (let i = 0; i < count; i++) {
-          const index = reader.u8();
-          outs.set(index, reader.value());
+        const { value, outs } = readResult(reader);
+        const error = reader.value();
+        const more: WireResult[] = [];
+        for (let k = reader.u16(); k > 0; k--) more.push(readResult(reader));
+        let grant: WireGrant | undefined;
+        if (reader.u8() === 1) {
+          const methodId = reader.u16();
+          const credit = reader.u32();
+          let keys: number[] | undefined;
+          if (reader.u8() === 1) {
+            keys = [];
+            for (let g = reader.u16(); g > 0; g--) keys.push(reader.u32() | 0);
+          }
+          grant = { methodId, credit, keys };
         }
-        resolve({ ok, value, outs, error: reader.value() });
+        resolve({ ok, value, outs, error, more, grant });
       });
       this.socket.write(writer.finish());
     });
@@ -62,6 +95,18 @@ export class WireClient {
     const writer = new Writer().u8(Op.Call).u16(methodId).u8(args.length);
     for (const a of args) writer.value(a);
     return this.request(writer);
+  }
+
+  /** A CALL under a send grant: no response comes. */
+  post(methodId: number, ...args: WireValue[]): void {
+    const writer = new Writer().u8(Op.Post).u16(methodId).u8(args.length);
+    for (const a of args) writer.value(a);
+    this.socket.write(writer.finish());
+  }
+
+  /** TAKEN: `count` batched results were handed out; `dropRest`: the others are given up. No response. */
+  taken(count: number, dropRest: boolean): void {
+    this.socket.write(new Writer().u8(Op.Taken).u32(count).u8(dropRest ? 1 : 0).finish());
   }
 
   get(propId: number): Promise<WireResponse> {

@@ -1,6 +1,7 @@
 #include "engine/session.h"
 
 #include "engine/launcher.h"
+#include "engine/sys.h"
 #include "failure.h"
 #include "text.h"
 #include "version.h"
@@ -8,6 +9,13 @@
 namespace engine {
 
 namespace {
+
+/**
+ * A send grant lasts this long and this many posts: a connection that ended meanwhile is noticed
+ * by the next call after that at the latest (any answered call renews the grant).
+ */
+constexpr int64_t kGrantMs = 20;
+constexpr uint32_t kGrantPosts = 4096;
 
 Failure protocolFailure(const std::string& why) {
   return Failure::of(gen::Msg::engineProtocol, text::fromUtf8(why));
@@ -29,8 +37,8 @@ void Session::setLocale(const std::u16string& locale) {
   w.string(locale_.data(), locale_.size());
   try {
     request(w.finish(), wire::LOCALE, -1);
-  } catch (...) {
-    // SetLocale cannot fail; a broken link is reported by the next call (EngineGone included)
+  } catch (const Failure&) {
+    // SetLocale cannot fail; a broken link is reported by the next call
   }
 }
 
@@ -69,12 +77,14 @@ void Session::open() {
       throw Failure::withText(text);
     }
     state_ = State::Open;
+    forget();
     return;
   }
 }
 
 void Session::broken(const LinkBroken& e) {
   conn_.close();
+  forget();
   state_ = State::Lost;
   if (e.beforeRequest) throw EngineGone{};
   if (e.protocol) throw protocolFailure(e.why);
@@ -86,7 +96,7 @@ Reply Session::request(std::vector<uint8_t>& frame, uint8_t op, int64_t deadline
   if (state_ != State::Open) open();
   Reply reply;
   try {
-    reply.body = conn_.roundTrip(frame, op, deadlineMs);
+    reply.body = conn_.roundTrip(pendingTaken(), frame, op, deadlineMs);
   } catch (const LinkBroken& e) {
     broken(e);
   }
@@ -95,11 +105,99 @@ Reply Session::request(std::vector<uint8_t>& frame, uint8_t op, int64_t deadline
   } catch (const wire::ProtocolError& e) {
     broken(LinkBroken{e.what, true});
   }
+  // every response replaces the grant
+  grant_ = std::move(reply.response.grant);
+  grantSinceMs_ = sys::nowMs();
+  grantPosts_ = 0;
+  grantCredit_ = grant_.present ? grant_.credit : 0;
   return reply;
 }
 
+void Session::post(std::vector<uint8_t>& frame) {
+  frame[4] = wire::POST;
+  try {
+    conn_.post(pendingTaken(), frame);
+  } catch (const LinkBroken& e) {
+    broken(e);
+  }
+}
+
+const std::vector<uint8_t>* Session::pendingTaken() {
+  if (taken_ == 0 && !dropPending_) return nullptr;
+  takenFrame_ = wire::takenFrame(taken_, dropPending_);
+  taken_ = 0;
+  dropPending_ = false;
+  return &takenFrame_;
+}
+
+void Session::keepBatch(uint16_t method, Reply&& reply) {
+  if (reply.response.more.empty()) return;
+  batchLeft_ = reply.response.more.size();
+  batchNext_ = 0;
+  batchMethod_ = method;
+  batch_ = std::move(reply);  // the values point into the body, which moves along unchanged
+}
+
+const wire::Result& Session::nextBatched() {
+  const wire::Result& r = batch_.response.more[batchNext_++];
+  --batchLeft_;
+  ++taken_;
+  return r;
+}
+
+void Session::dropBatch() {
+  if (batchLeft_ == 0) return;
+  batchLeft_ = 0;
+  dropPending_ = true;
+}
+
+void Session::settle() {
+  if (state_ != State::Open) return;
+  dropBatch();
+  const std::vector<uint8_t>* frame = pendingTaken();
+  if (frame == nullptr) return;
+  try {
+    conn_.post(nullptr, *frame);
+  } catch (const LinkBroken&) {
+    // closing anyway
+  }
+}
+
+bool Session::mayPost(uint16_t method, bool hasKey, int32_t key, uint64_t cost) {
+  if (state_ != State::Open || !grant_.present || grant_.method != method) return false;
+  if (grant_.keyed) {
+    if (!hasKey) return false;
+    bool found = false;
+    for (int32_t k : grant_.keys) {
+      if (k == key) {
+        found = true;
+        break;
+      }
+    }
+    if (!found) return false;
+  }
+  if (cost > grantCredit_ || grantPosts_ >= kGrantPosts) return false;
+  if (sys::nowMs() - grantSinceMs_ > kGrantMs) return false;
+  grantCredit_ -= cost;
+  ++grantPosts_;
+  return true;
+}
+
+void Session::forget() {
+  batch_ = Reply();
+  batchLeft_ = 0;
+  batchNext_ = 0;
+  taken_ = 0;
+  dropPending_ = false;
+  grant_ = wire::Grant();
+  grantCredit_ = 0;
+  grantPosts_ = 0;
+}
+
+
 void Session::reset() {
   conn_.close();
+  forget();
   conn_.allowReconnect();
   state_ = State::Idle;
 }

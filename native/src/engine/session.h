@@ -46,6 +46,37 @@ class Session {
    */
   Reply request(std::vector<uint8_t>& frame, uint8_t op, int64_t deadlineMs);
 
+  /**
+   * Sends a POST frame (a CALL under the send grant) without waiting. The session must be Open.
+   * Throws like request.
+   */
+  void post(std::vector<uint8_t>& frame);
+
+  // ---- batches: further results of a call, answered here without asking the engine ----
+
+  /** Keeps the further results of `reply` (a response to a call of `method`) as the batch. */
+  void keepBatch(uint16_t method, Reply&& reply);
+  /** The batch holds results of `method`. */
+  bool hasBatch(uint16_t method) const {
+    return batchLeft_ > 0 && batchMethod_ == method && state_ == State::Open;
+  }
+  /** Hands out the next batched result; valid until the next call into the session. */
+  const wire::Result& nextBatched();
+  /** Gives the rest of the batch up: the next request tells the engine, which queues it again. */
+  void dropBatch();
+  /** Best effort before closing: tells the engine what became of the batch (the rest goes back). */
+  void settle();
+
+  // ---- the send grant: calls that may be posted without waiting (docs/protocol.md) ----
+
+  /**
+   * May a call of `method` carrying `cost` bytes of message bodies be posted now (with `key`, its
+   * first argument, among the granted ones when the grant is keyed)? If so the credit is used.
+   */
+  bool mayPost(uint16_t method, bool hasKey, int32_t key, uint64_t cost);
+  /** The grant names connection ids (its calls' first argument). */
+  bool grantKeyed() const { return grant_.keyed; }
+
   /** From any thread: wake a blocked request and refuse new connections. */
   void interrupt() { conn_.interrupt(); }
   /** After interrupt() and once no request runs: close, forget, allow new connections. */
@@ -54,12 +85,29 @@ class Session {
  private:
   void open();
   [[noreturn]] void broken(const LinkBroken& e);  // EngineGone or engineLost/engineProtocol
+  /** Forgets batch, grant and pending TAKEN (the engine object is new or gone). */
+  void forget();
+  /** The TAKEN frame due before the next request, or null. */
+  const std::vector<uint8_t>* pendingTaken();
 
   unsigned classId_;
   State state_ = State::Idle;
   bool hasLocale_ = false;
   std::u16string locale_;
   Connection conn_;
+
+  Reply batch_;
+  std::size_t batchNext_ = 0;
+  std::size_t batchLeft_ = 0;
+  uint16_t batchMethod_ = 0;
+  uint32_t taken_ = 0;       // batched results handed out, not yet reported
+  bool dropPending_ = false;  // the rest of a batch was given up, not yet reported
+  std::vector<uint8_t> takenFrame_;
+
+  wire::Grant grant_;
+  int64_t grantSinceMs_ = 0;
+  uint32_t grantPosts_ = 0;
+  uint64_t grantCredit_ = 0;
 };
 
 }  // namespace engine
