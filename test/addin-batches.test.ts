@@ -3,7 +3,8 @@
  * returns without waiting for the engine and Принять answers from a batch the engine sent along,
  * yet BSL sees exactly what it would see call by call — every message once, in order, with
  * ДвоичноеСообщение right after each Принять — and an Отправить after the connection ended fails
- * as before once the grant has lapsed. A server object that goes away in the middle of a batch
+ * as before once the grant has lapsed. Message bodies cross as UTF-8, with the bytes on the
+ * WebSocket the same as the engine's own encoding would make them. A server object that goes away in the middle of a batch
  * leaves the rest queued for the next one.
  */
 import assert from 'node:assert/strict';
@@ -57,6 +58,27 @@ describe('batches and send grants through the native library', () => {
       client.destroy();
     }
     host.assertClean();
+  });
+
+  it('message bodies cross to the engine as UTF-8: every plane, NUL, and a lone surrogate as U+FFFD (as Node encodes it)', () => {
+    const client = host.create(CLIENT_TYPE);
+    try {
+      client.call('Подключиться', echo.url);
+      const texts = ['ascii', 'Ёлка ЙЦУКЕН', '€ ह 中文', '😀𝄞 astral', 'a\u0000b', '', 'x'.repeat(70_000) + 'ж'];
+      for (const text of texts) assert.equal(client.call('Отправить', text), true);
+      assert.equal(client.call('Отправить', 'lone \ud800 high, lone \udc00 low'), true);
+      for (const text of texts) {
+        const Данные = out();
+        assert.equal(client.call('Принять', 10_000, Данные), true);
+        assert.equal(Данные.value, text);
+      }
+      const Данные = out();
+      assert.equal(client.call('Принять', 10_000, Данные), true);
+      assert.equal(Данные.value, Buffer.from('lone \ud800 high, lone \udc00 low', 'utf8').toString('utf8'));
+      assert.equal(Данные.value, 'lone \ufffd high, lone \ufffd low');
+    } finally {
+      client.destroy();
+    }
   });
 
   it('Отправить after the server closed the connection fails once the grant has lapsed', async () => {

@@ -14,6 +14,7 @@ import { after, before, describe, it } from 'node:test';
 import WebSocket from 'ws';
 import { CLIENT, SERVER, findMember } from '../src/api/table.js';
 import { Blob1C } from '../src/daemon/wire.js';
+import { TextBytes } from '../src/engine/message.js';
 import { ROOT, startCliEcho, type Peer } from './support/processes.js';
 import { waitFor } from './support/wait.js';
 
@@ -183,13 +184,15 @@ describe('batches and send grants (engine over its socket)', () => {
     assert.ok((connected.grant?.credit ?? 0) > 1 << 20);
     c.post(m(CLIENT, 'Отправить'), 'posted 1');
     c.post(m(CLIENT, 'Отправить'), new Blob1C(Buffer.from('posted 2')));
+    c.post(m(CLIENT, 'Отправить'), new TextBytes(Buffer.from('posted 3: текст как UTF-8')));
     const echoed: unknown[] = [];
-    while (echoed.length < 2) {
+    while (echoed.length < 3) {
       const r = await c.call(m(CLIENT, 'Принять'), 5000, undefined);
       echoed.push(...[r, ...r.more].map((x) => x.outs.get(1)));
     }
     assert.equal(echoed[0], 'posted 1');
     assert.deepEqual([...(echoed[1] as Blob1C).bytes], [...Buffer.from('posted 2')]);
+    assert.equal(echoed[2], 'posted 3: текст как UTF-8', 'UTF-8 text goes out as a text frame');
     assert.ok((await c.call(m(CLIENT, 'Отключиться'))).ok);
     const status = await c.get(p(CLIENT, 'Статус'));
     assert.equal(status.grant, undefined);

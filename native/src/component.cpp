@@ -314,7 +314,7 @@ bool Component::call(long num, tVariant* ret, tVariant* params, long count) {
     wire::Writer w(wire::CALL);
     w.u16(id);
     w.u8(static_cast<uint8_t>(m->paramCount));
-    uint64_t bodyBytes = 0;  // at most what message bodies put on the WebSocket
+    uint64_t bodyBytes = 0;  // message bodies as they will go out (UTF-8 or binary)
     for (unsigned i = 0; i < m->paramCount; ++i) {
       if (static_cast<long>(i) >= count) {
         w.undefined();
@@ -322,9 +322,16 @@ bool Component::call(long num, tVariant* ret, tVariant* params, long count) {
       }
       const tVariant& v = params[i];
       if (m->params[i].kind == gen::ParamKind::Message) {
-        // UTF-8 needs at most 3 bytes per UTF-16 unit (and per byte of 8-bit text)
-        if (v.vt == abi::VTYPE_PWSTR && v.wstr.pwstrVal != nullptr) bodyBytes += 3ull * v.wstr.wstrLen;
-        if (v.vt == abi::VTYPE_PSTR && v.str.pstrVal != nullptr) bodyBytes += 3ull * v.str.strLen;
+        // message bodies cross as UTF-8: the engine sends them without converting them
+        if (v.vt == abi::VTYPE_PWSTR) {
+          bodyBytes += w.utf8(v.wstr.pwstrVal != nullptr ? v.wstr.pwstrVal : u"", v.wstr.pwstrVal != nullptr ? v.wstr.wstrLen : 0);
+          continue;
+        }
+        if (v.vt == abi::VTYPE_PSTR) {
+          std::u16string s = v.str.pstrVal != nullptr ? text::fromUtf8(v.str.pstrVal, v.str.strLen) : std::u16string();
+          bodyBytes += w.utf8(s.data(), s.size());
+          continue;
+        }
         if (v.vt == abi::VTYPE_BLOB && v.str.pstrVal != nullptr) bodyBytes += v.str.strLen;
       }
       variant::encode(w, v);

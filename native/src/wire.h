@@ -35,6 +35,7 @@ enum Tag : uint8_t {
   DATE = 6,
   NUL = 7,
   UNSUPPORTED = 8,
+  UTF8 = 9,  // text as UTF-8 bytes: message bodies the library sends (never received)
 };
 
 /** Builds one request frame: u32 length, u8 op, body. */
@@ -51,6 +52,11 @@ class Writer {
 
   void undefined() { u8(UNDEFINED); }
   void string(const char16_t* s, std::size_t n);
+  /**
+   * Text as UTF-8 (lone surrogates become U+FFFD, as the engine's own encoding would make them);
+   * returns the byte count.
+   */
+  std::size_t utf8(const char16_t* s, std::size_t n);
   /** Finishes the frame (writes its length) and returns it. */
   std::vector<uint8_t>& finish();
 

@@ -1,5 +1,6 @@
 import type { MethodSpec, ParamSpec } from '../api/table.js';
 import { EngineError } from '../engine/errors.js';
+import { TextBytes } from '../engine/message.js';
 import { Blob1C, Date1C, Unsupported, type WireValue } from './wire.js';
 
 const TYPE_KEYS = {
@@ -9,25 +10,26 @@ const TYPE_KEYS = {
 } as const;
 
 /** The arguments of a call, checked against the method's table entry, defaults applied. */
-export type Arguments = ReadonlyArray<string | number | Buffer | undefined>;
+export type Arguments = ReadonlyArray<string | number | Buffer | TextBytes | undefined>;
 
 export function checkArguments(method: MethodSpec, values: readonly WireValue[]): Arguments {
   return method.params.map((param, index) => checkOne(param, index, values[index]));
 }
 
-function checkOne(param: ParamSpec, index: number, given: WireValue): string | number | Buffer | undefined {
+function checkOne(param: ParamSpec, index: number, given: WireValue): string | number | Buffer | TextBytes | undefined {
   if (param.kind === 'out') return undefined;
   const value = given === undefined && param.default !== undefined ? param.default : given;
   if (value === undefined) throw new EngineError('missingParam', [index + 1, param]);
   switch (param.kind) {
     case 'string':
       if (typeof value === 'string') return value;
+      if (value instanceof TextBytes) return value.toString();
       break;
     case 'number':
       if (typeof value === 'number') return value;
       break;
     case 'message':
-      if (typeof value === 'string') return value;
+      if (typeof value === 'string' || value instanceof TextBytes) return value;
       if (value instanceof Blob1C) return value.bytes;
       break;
   }
@@ -40,7 +42,7 @@ export function describeType(value: WireValue): EngineError {
   if (value === null) return new EngineError('typeNull');
   if (typeof value === 'boolean') return new EngineError('typeBoolean');
   if (typeof value === 'number') return new EngineError('typeNumber');
-  if (typeof value === 'string') return new EngineError('typeString');
+  if (typeof value === 'string' || value instanceof TextBytes) return new EngineError('typeString');
   if (value instanceof Blob1C) return new EngineError('typeBinary');
   if (value instanceof Date1C) return new EngineError('typeDate');
   if (value instanceof Unsupported) return new EngineError('typeOther');

@@ -1,4 +1,5 @@
 import type { ClassSpec } from '../api/table.js';
+import type { Body } from '../engine/message.js';
 import type { Lang } from '../i18n/messages.js';
 import type { Arguments } from './arguments.js';
 import type { WireValue } from './wire.js';
@@ -60,4 +61,4 @@ export interface Binding {
 /** Argument casts: the table has already checked each argument's kind (src/daemon/arguments.ts). */
 export const str = (v: unknown): string => v as string;
 export const num = (v: unknown): number => v as number;
-export const body = (v: unknown): string | Buffer => v as string | Buffer;
+export const body = (v: unknown): Body => v as Body;

@@ -1,6 +1,6 @@
 import { SERVER, type PropSpec } from '../api/table.js';
 import { EngineError } from '../engine/errors.js';
-import { messageSize, type Message } from '../engine/message.js';
+import { messageSize, type Body, type Message } from '../engine/message.js';
 import { Server, type ServerMessage } from '../engine/server.js';
 import { timeoutMs, type Arguments } from './arguments.js';
 import { BATCH_BYTES, BATCH_COUNT, body, GRANT_SHARE, num, str, type Binding, type CallResult, type Grant, type OutValue } from './binding.js';
@@ -180,7 +180,7 @@ export class ServerBinding implements Binding {
     }
   }
 
-  private send(id: number, data: string | Buffer): CallResult {
+  private send(id: number, data: Body): CallResult {
     this.server.holdWrites(id);
     const sent = this.server.send(id, data);
     if (sent && !this.recent.includes(id)) this.remember([id]);

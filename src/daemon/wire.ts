@@ -1,7 +1,10 @@
 /**
  * Values and frames of the library ↔ engine protocol (docs/protocol.md). Strings stay UTF-16LE on
- * the wire so the native library never transcodes.
+ * the wire so the native library never transcodes them — except message bodies, which it sends as
+ * UTF-8 (TextBytes) because that is what goes on the WebSocket.
  */
+import { TextBytes } from '../engine/message.js';
+
 export const PROTOCOL_VERSION = 2;
 
 export const enum Op {
@@ -38,7 +41,7 @@ export class Unsupported {
   constructor(readonly vt: number) {}
 }
 
-export type WireValue = undefined | null | boolean | number | string | Blob1C | Date1C | Unsupported;
+export type WireValue = undefined | null | boolean | number | string | TextBytes | Blob1C | Date1C | Unsupported;
 
 const enum Tag {
   Empty = 0,
@@ -50,6 +53,8 @@ const enum Tag {
   Date = 6,
   Null = 7,
   Unsupported = 8,
+  /** text as UTF-8 bytes: how the library sends message bodies */
+  Utf8 = 9,
 }
 
 export class Reader {
@@ -110,6 +115,10 @@ export class Reader {
         return new Date1C(this.f64());
       case Tag.Unsupported:
         return new Unsupported(this.u16());
+      case Tag.Utf8: {
+        const bytes = this.bytes(this.u32());
+        return new TextBytes(bytes.length >= 16 * 1024 ? bytes : Buffer.from(bytes));
+      }
       default:
         throw new Error(`unknown value tag ${tag}`);
     }
@@ -181,6 +190,11 @@ export class Writer {
     if (typeof v === 'string') {
       this.u8(Tag.String).u32(v.length).room(2 * v.length);
       this.at += this.buf.write(v, this.at, 'utf16le');
+      return this;
+    }
+    if (v instanceof TextBytes) {
+      this.u8(Tag.Utf8).u32(v.bytes.length).room(v.bytes.length);
+      this.at += v.bytes.copy(this.buf, this.at);
       return this;
     }
     if (Buffer.isBuffer(v) || v instanceof Blob1C) {

@@ -4,7 +4,7 @@ import { proxyAgent } from './client-agent.js';
 import { connectError } from './connect-errors.js';
 import { EngineError } from './errors.js';
 import { startHeartbeat } from './heartbeat.js';
-import { messageSize, toMessage, type Message } from './message.js';
+import { messageSize, TextBytes, toMessage, type Body, type Message } from './message.js';
 import { DEFAULT_CONNECT_TIMEOUT_MS, withLimits, type Limits } from './options.js';
 import { MessageQueue, type Taken } from './queue.js';
 import { loadTlsCredentials, readCredentialFile } from './tls-credentials.js';
@@ -81,7 +81,7 @@ export class Client {
   private reconnectDelay = RECONNECT_FIRST_MS;
   private isReconnecting = false;
   /** messages accepted by send() while reconnecting, sent once the connection is back */
-  private outbox: Array<string | Uint8Array> = [];
+  private outbox: Body[] = [];
   private outboxBytes = 0;
   private readonly queue: MessageQueue<Message>;
   observer: ClientObserver | undefined;
@@ -173,8 +173,8 @@ export class Client {
   }
 
   /** Queues a message for sending; fails if not connected or if the peer does not keep up. */
-  send(data: string | Uint8Array): void {
-    const size = typeof data === 'string' ? Buffer.byteLength(data) : data.byteLength;
+  send(data: Body): void {
+    const size = typeof data === 'string' ? Buffer.byteLength(data) : data instanceof TextBytes ? data.bytes.length : data.byteLength;
     const limit = withLimits(this.options.limits).maxOutgoingBuffer;
     const socket = this.socket;
     if (this.target && this.options.autoReconnect && this.state !== 1) {
@@ -190,7 +190,7 @@ export class Client {
     if (socket.bufferedAmount + size > limit) {
       throw new EngineError('outgoingBufferFull', [socket.bufferedAmount, limit]);
     }
-    socket.send(data, { binary: typeof data !== 'string' });
+    socket.send(data instanceof TextBytes ? data.bytes : data, { binary: isBinary(data) });
   }
 
   /**
@@ -356,7 +356,7 @@ export class Client {
   }
 
   private flushOutbox(socket: WebSocket): void {
-    for (const data of this.outbox) socket.send(data, { binary: typeof data !== 'string' });
+    for (const data of this.outbox) socket.send(data instanceof TextBytes ? data.bytes : data, { binary: isBinary(data) });
     this.dropOutbox();
   }
 
@@ -365,6 +365,8 @@ export class Client {
     this.outboxBytes = 0;
   }
 }
+
+const isBinary = (data: Body): boolean => typeof data !== 'string' && !(data instanceof TextBytes);
 
 function toArray(ca: ClientTls['ca']): Array<string | Buffer> {
   if (ca === undefined) return [];

@@ -5,7 +5,7 @@ import WebSocket, { WebSocketServer } from 'ws';
 import { closeGracefully } from './client.js';
 import { EngineError } from './errors.js';
 import { formatAddress, parseInterface, parsePort } from './listen-address.js';
-import { messageSize, toMessage, type Message } from './message.js';
+import { bodyPayload, messageSize, toMessage, type Body, type Message } from './message.js';
 import { withLimits, type Limits } from './options.js';
 import { startHeartbeat } from './heartbeat.js';
 import { MessageQueue, type Taken } from './queue.js';
@@ -187,7 +187,7 @@ export class Server {
   }
 
   /** Messages to many clients at once: all open connections, or those listed. Returns how many were sent. */
-  broadcast(data: string | Uint8Array, ids?: readonly number[]): number {
+  broadcast(data: Body, ids?: readonly number[]): number {
     const targets = ids ?? [...this.clients.keys()];
     let sent = 0;
     for (const id of targets) if (this.send(id, data)) sent++;
@@ -234,18 +234,18 @@ export class Server {
   }
 
   /** Queues a message for one client: false if there is no open connection with that id. */
-  send(id: number, data: string | Uint8Array): boolean {
+  send(id: number, data: Body): boolean {
     const connection = this.clients.get(id);
     if (!connection || connection.socket.readyState !== WebSocket.OPEN) return false;
     // Text goes out as UTF-8 bytes: ws writes an unmasked (server) string as it is, and the socket
     // then counts it in UTF-16 units, so bufferedAmount would under-count Cyrillic twice and CJK
     // three times and the limit below would let that much more pile up for a peer that never reads.
-    const payload = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
+    const { payload, binary } = bodyPayload(data);
     const buffered = connection.socket.bufferedAmount;
     if (buffered + payload.byteLength > this.limits.maxOutgoingBuffer) {
       throw new EngineError('outgoingBufferFull', [buffered, this.limits.maxOutgoingBuffer]);
     }
-    connection.socket.send(payload, { binary: typeof data !== 'string' });
+    connection.socket.send(payload, { binary });
     return true;
   }
 
