@@ -14,16 +14,20 @@ import { cpus, release, totalmem } from 'node:os';
 import { createInterface, type Interface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import WebSocket from 'ws';
 import { defaultLibraryPath } from '../src/cli/library-path.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const DIST = `${ROOT}dist/bench/`;
 const DRIVER = `${DIST}bench-driver`;
 const LIB = defaultLibraryPath();
+/** Where the engines' private runtime directories go (ONEC_WEBSOCKET_BENCH_TMP, default /tmp). */
+const BENCH_TMP = process.env.ONEC_WEBSOCKET_BENCH_TMP ?? '/tmp';
 
 const { values: options } = parseArgs({
   options: {
     quick: { type: 'boolean', default: false },
+    repeat: { type: 'string', default: '3' },
     only: { type: 'string' },
     json: { type: 'string' },
   },
@@ -31,6 +35,28 @@ const { values: options } = parseArgs({
 const SCALE = options.quick ? 0.2 : 1;
 const only = options.only ? new Set(options.only.split(',')) : undefined;
 const n = (count: number): number => Math.max(1, Math.round(count * SCALE));
+/** Each pair of runs (baseline, then ours) is repeated this many times; the figures are medians. */
+const REPEAT = Math.max(1, Number(options.repeat));
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
+}
+
+/** Runs baseline and ours alternately `times` times; the median figure of each. */
+async function pair(times: number, base: () => Promise<number>, our: () => Promise<number>): Promise<{ base: number; our: number }> {
+  const b: number[] = [];
+  const o: number[] = [];
+  for (let i = 0; i < times; i++) {
+    b.push(await base());
+    o.push(await our());
+  }
+  samples.push({ baseline: b, ours: o });
+  return { base: median(b), our: median(o) };
+}
+
+const samples: Array<{ baseline: number[]; ours: number[] }> = [];
 
 // ---- processes ---------------------------------------------------------------------------------
 
@@ -118,7 +144,7 @@ interface EngineScope {
 }
 
 function engineScope(): EngineScope {
-  const dir = mkdtempSync('/tmp/owsb-');
+  const dir = mkdtempSync(`${BENCH_TMP}/owsb-`);
   let found: number | undefined;
   return {
     env: { ONEC_WEBSOCKET_DIR: dir, ONEC_WEBSOCKET_IDLE_MS: '10000', ONEC_WEBSOCKET_SERVER_GRACE_MS: '0' },
@@ -259,9 +285,9 @@ async function roundTrips(): Promise<void> {
     [128, n(1_000)],
   ] as const) {
     await withEcho(async (url) => {
-      const base = await baseline<Throughput>(['rt', url, '32', String(inflight), String(rounds)]);
-      const our = await ours<Throughput>(['rt', url, '32', String(inflight), String(rounds)]);
-      higherIsBetter(`round trips, 32 B, ${inflight} in flight`, rate(our), rate(base), 'msg/s', inflight === 1 ? 0.6 : 0.8);
+      const args = ['rt', url, '32', String(inflight), String(rounds)];
+      const r = await pair(REPEAT, async () => rate(await baseline<Throughput>(args)), async () => rate(await ours<Throughput>(args)));
+      higherIsBetter(`round trips, 32 B, ${inflight} in flight`, r.our, r.base, 'msg/s', inflight === 1 ? 0.6 : 0.8);
     });
   }
 }
@@ -272,9 +298,9 @@ async function streaming(): Promise<void> {
     [4096, n(200_000)],
   ] as const) {
     await withEcho(async (url) => {
-      const base = await baseline<Throughput>(['stream', url, String(size), String(count)]);
-      const our = await ours<Throughput>(['stream', url, String(size), String(count)]);
-      higherIsBetter(`streaming ${count.toLocaleString('en-US')} × ${size === 32 ? '32 B' : '4 KiB'}`, rate(our), rate(base), 'msg/s', 0.8);
+      const args = ['stream', url, String(size), String(count)];
+      const r = await pair(REPEAT, async () => rate(await baseline<Throughput>(args)), async () => rate(await ours<Throughput>(args)));
+      higherIsBetter(`streaming ${count.toLocaleString('en-US')} × ${size === 32 ? '32 B' : '4 KiB'}`, r.our, r.base, 'msg/s', 0.8);
     });
   }
 }
@@ -289,19 +315,21 @@ async function fanIn(): Promise<void> {
     await c.stop();
     return r;
   };
-  const base = await withEcho(fan);
-  const scope = engineScope();
-  let our: Throughput;
-  try {
-    const driver = start(DRIVER, [LIB, 'serve', String(total)], scope.env);
-    const port = await driver.expect('port ');
-    our = await fan(`ws://127.0.0.1:${port}`);
-    await json(driver);
-    await driver.stop();
-  } finally {
-    scope.dispose();
-  }
-  higherIsBetter(`fan-in ${clients} clients × ${per.toLocaleString('en-US')}`, rate(our), rate(base), 'msg/s', 0.8);
+  const ourRun = async (): Promise<Throughput> => {
+    const scope = engineScope();
+    try {
+      const driver = start(DRIVER, [LIB, 'serve', String(total)], scope.env);
+      const port = await driver.expect('port ');
+      const r = await fan(`ws://127.0.0.1:${port}`);
+      await json(driver);
+      await driver.stop();
+      return r;
+    } finally {
+      scope.dispose();
+    }
+  };
+  const r = await pair(REPEAT, async () => rate(await withEcho(fan)), async () => rate(await ourRun()));
+  higherIsBetter(`fan-in ${clients} clients × ${per.toLocaleString('en-US')}`, r.our, r.base, 'msg/s', 0.8);
 }
 
 async function large(): Promise<void> {
@@ -313,6 +341,7 @@ async function large(): Promise<void> {
     for (const kind of ['text', 'binary'] as const) {
       await withEcho(async (url) => {
         const args = ['large', url, String(size), kind, String(count)];
+        const mbs = (t: Throughput): number => (size * t.messages) / t.seconds / 1e6;
         const measure = async (proc: Proc, pidOf: () => number): Promise<{ t: Throughput; peak: number }> => {
           await proc.expect('ready');
           const pid = pidOf();
@@ -325,78 +354,153 @@ async function large(): Promise<void> {
           await proc.stop();
           return { t, peak };
         };
-        const client = node('baseline/ws-client.js', args);
-        const base = await measure(client, () => client.child.pid as number);
-        const scope = engineScope();
-        let our: { t: Throughput; peak: number };
-        try {
-          const driver = start(DRIVER, [LIB, ...args], scope.env);
-          our = await measure(driver, () => scope.pid());
-        } finally {
-          scope.dispose();
-        }
+        const peaks = { base: 0, our: 0 };
+        const r = await pair(
+          Math.min(REPEAT, 2),
+          async () => {
+            const client = node('baseline/ws-client.js', args);
+            const m = await measure(client, () => client.child.pid as number);
+            peaks.base = Math.max(peaks.base, m.peak);
+            return mbs(m.t);
+          },
+          async () => {
+            const scope = engineScope();
+            try {
+              const driver = start(DRIVER, [LIB, ...args], scope.env);
+              const m = await measure(driver, () => scope.pid());
+              peaks.our = Math.max(peaks.our, m.peak);
+              return mbs(m.t);
+            } finally {
+              scope.dispose();
+            }
+          },
+        );
         const label = `${size / MiB} MiB ${kind}`;
-        const mbs = (t: Throughput): number => (size * t.messages) / t.seconds / 1e6;
-        higherIsBetter(`large ${label} ×${count} (each way)`, mbs(our.t), mbs(base.t), 'MB/s', 0.9);
-        lowerIsBetter(`  peak memory growth, ${label}`, our.peak / MiB, base.peak / MiB, 'MiB', our.peak / size, 3, '× size', 'ratio = engine growth / message size; baseline = the ws client process');
+        higherIsBetter(`large ${label} ×${count} (each way)`, r.our, r.base, 'MB/s', 0.9);
+        lowerIsBetter(`  peak memory growth, ${label}`, peaks.our / MiB, peaks.base / MiB, 'MiB', peaks.our / size, 3, '× size', 'ratio = engine growth / message size; baseline = the ws client process');
       });
     }
   }
 }
 
+interface Memory {
+  rss: number;
+  heapUsed: number;
+  external: number;
+}
+
+/** A Node process's memory right after a full garbage collection, asked through its inspector. */
+async function memoryAfterGc(inspector: string): Promise<Memory> {
+  const ws = new WebSocket(inspector);
+  await new Promise<void>((resolve, reject) => {
+    ws.once('open', () => resolve());
+    ws.once('error', reject);
+  });
+  let last = 0;
+  const call = (method: string, params?: object): Promise<{ result?: { value?: string } }> =>
+    new Promise((resolve, reject) => {
+      const id = ++last;
+      const onMessage = (data: Buffer): void => {
+        const m = JSON.parse(data.toString()) as { id?: number; result?: { result?: { value?: string } }; error?: unknown };
+        if (m.id !== id) return;
+        ws.off('message', onMessage);
+        if (m.error) reject(new Error(JSON.stringify(m.error)));
+        else resolve(m.result ?? {});
+      };
+      ws.on('message', onMessage);
+      ws.send(JSON.stringify({ id, method, params }));
+    });
+  await call('HeapProfiler.collectGarbage');
+  await call('HeapProfiler.collectGarbage');
+  const r = (await call('Runtime.evaluate', { expression: 'JSON.stringify(process.memoryUsage())', returnByValue: true })) as {
+    result?: { value?: string };
+  };
+  ws.close();
+  return JSON.parse(r.result?.value ?? '{}') as Memory;
+}
+
+const INSPECTOR = /Debugger listening on (ws:\/\/\S+)/;
+
+async function waitFor<T>(what: string, probe: () => T | undefined, timeoutMs = 15_000): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const v = probe();
+    if (v !== undefined) return v;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await sleep(50);
+  }
+}
+
 async function idle(): Promise<void> {
   const count = n(10_000);
-  const hold = async (serverPid: number, url: string): Promise<{ seconds: number; grown: number; rss: number }> => {
-    await sleep(500);
-    const before = status(serverPid, 'VmRSS');
+  // Resident memory includes garbage not yet collected, which differs between two processes by
+  // chance; both servers run with an inspector so each is measured right after a full collection.
+  const hold = async (serverPid: number, inspector: string, url: string): Promise<{ seconds: number; before: Memory; after: Memory; rss: number }> => {
+    await sleep(300);
+    const before = await memoryAfterGc(inspector);
     const clients = node('peers/idle-clients.js', [url, String(count)]);
     const r = await json<{ connections: number; seconds: number }>(clients);
-    await sleep(1500);
+    await sleep(500);
     const rss = status(serverPid, 'VmRSS');
+    const after = await memoryAfterGc(inspector);
     await clients.stop();
-    return { seconds: r.seconds, grown: rss - before, rss };
+    return { seconds: r.seconds, before, after, rss };
   };
-  const echo = node('peers/echo.js', []);
-  let base;
-  try {
-    const port = await echo.expect('port ');
-    base = await hold(echo.child.pid as number, `ws://127.0.0.1:${port}`);
-  } finally {
-    await echo.stop();
-  }
+  const base = await (async () => {
+    const echo = start(process.execPath, ['--inspect=127.0.0.1:0', `${DIST}peers/echo.js`]);
+    try {
+      const port = await echo.expect('port ');
+      const inspector = await waitFor('the inspector', () => INSPECTOR.exec(echo.stderr())?.[1]);
+      return await hold(echo.child.pid as number, inspector, `ws://127.0.0.1:${port}`);
+    } finally {
+      await echo.stop();
+    }
+  })();
   const scope = engineScope();
   let our;
   try {
-    const driver = start(DRIVER, [LIB, 'hold'], scope.env);
+    const driver = start(DRIVER, [LIB, 'hold'], { ...scope.env, NODE_OPTIONS: '--inspect=127.0.0.1:0' });
     const port = await driver.expect('port ');
-    our = await hold(scope.pid(), `ws://127.0.0.1:${port}`);
+    const inspector = await waitFor('the engine inspector', () => {
+      const dir = scope.env.ONEC_WEBSOCKET_DIR as string;
+      const log = readdirSync(dir).find((f) => f.endsWith('.log'));
+      return log ? INSPECTOR.exec(readFileSync(`${dir}/${log}`, 'utf8'))?.[1] : undefined;
+    });
+    our = await hold(scope.pid(), inspector, `ws://127.0.0.1:${port}`);
     await driver.stop();
   } finally {
     scope.dispose();
   }
   const KiB = 1024;
+  const MiB = KiB * KiB;
+  const grown = (m: { before: Memory; after: Memory }): number => m.after.rss - m.before.rss;
+  const live = (m: { before: Memory; after: Memory }): number =>
+    m.after.heapUsed + m.after.external - m.before.heapUsed - m.before.external;
   info(`idle: accept ${count.toLocaleString('en-US')} clients`, count / our.seconds, count / base.seconds, 'conn/s');
-  lowerIsBetter(`idle: memory growth`, our.grown / 1024 / 1024, base.grown / 1024 / 1024, 'MiB', our.grown / base.grown, 1.2);
-  lowerIsBetter(`idle: memory per connection`, our.grown / count / KiB, base.grown / count / KiB, 'KiB', our.grown / count / KiB, 15, ' KiB', 'ratio column = KiB per connection');
-  info(`idle: total resident memory`, our.rss / 1024 / 1024, base.rss / 1024 / 1024, 'MiB');
+  lowerIsBetter(`idle: resident memory growth`, grown(our) / MiB, grown(base) / MiB, 'MiB', grown(our) / grown(base), 1.2, '', 'after a full GC in both');
+  lowerIsBetter(`idle: resident memory per connection`, grown(our) / count / KiB, grown(base) / count / KiB, 'KiB', grown(our) / count / KiB, 15, ' KiB', 'ratio column = KiB per connection');
+  info(`idle: live JS heap per connection`, live(our) / count / KiB, live(base) / count / KiB, 'KiB', 'heap used + external, after a full GC');
+  info(`idle: resident memory before GC`, our.rss / MiB, base.rss / MiB, 'MiB', 'total, as ps shows it');
 }
 
 async function callOverhead(): Promise<void> {
   const calls = n(20_000);
-  const dir = mkdtempSync('/tmp/owsb-');
-  const peer = node('peers/unix-echo.js', [`${dir}/bare.sock`]);
-  let bare: { medianUs: number };
-  try {
-    await peer.expect('ready');
-    const driver = start(DRIVER, ['-', 'bare', `${dir}/bare.sock`, String(calls)]);
-    bare = await json(driver);
-    await driver.stop();
-  } finally {
-    await peer.stop();
-    rmSync(dir, { recursive: true, force: true });
-  }
-  const our = await ours<{ medianUs: number }>(['status', String(calls)]);
-  lowerIsBetter('call overhead: Статус (median)', our.medianUs, bare.medianUs, 'µs', our.medianUs / bare.medianUs, 1.5, '×', 'baseline = bare C ↔ Node round trip on a Unix socket');
+  const bare = async (): Promise<number> => {
+    const dir = mkdtempSync(`${BENCH_TMP}/owsb-`);
+    const peer = node('peers/unix-echo.js', [`${dir}/bare.sock`]);
+    try {
+      await peer.expect('ready');
+      const driver = start(DRIVER, ['-', 'bare', `${dir}/bare.sock`, String(calls)]);
+      const r = await json<{ medianUs: number }>(driver);
+      await driver.stop();
+      return r.medianUs;
+    } finally {
+      await peer.stop();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  };
+  const r = await pair(REPEAT, bare, async () => (await ours<{ medianUs: number }>(['status', String(calls)])).medianUs);
+  lowerIsBetter('call overhead: Статус (median)', r.our, r.base, 'µs', r.our / r.base, 1.5, '×', 'baseline = bare C ↔ Node round trip on a Unix socket');
 }
 
 // ---- main --------------------------------------------------------------------------------------
@@ -430,6 +534,7 @@ async function main(): Promise<void> {
   };
   process.stdout.write(`machine: ${machine.cores} cores (${machine.cpu}), ${machine.memoryGiB} GiB, Node ${machine.node}, Linux ${machine.kernel}\n`);
   if (SCALE !== 1) process.stdout.write(`--quick: every count divided by ${1 / SCALE}\n`);
+  process.stdout.write(`each figure is the median of ${REPEAT} alternating runs (large messages and idle scale: ${Math.min(REPEAT, 2)} and 1)\n`);
   process.stdout.write(`ratio = ours / baseline; higher is better for rates, lower for memory and time per call\n\n`);
   process.stdout.write(`${line(['case', 'ours', 'baseline', 'unit', 'ratio', 'target', 'holds'])}\n`);
   process.stdout.write(`${'-'.repeat(COLUMNS.reduce((a, b) => a + b + 1, 0))}\n`);
@@ -445,7 +550,7 @@ async function main(): Promise<void> {
   }
   const seconds = (Date.now() - t0) / 1000;
   process.stdout.write(`\n${rows.filter((r) => r.holds === true).length} of ${rows.filter((r) => r.holds !== undefined).length} targets hold; ${seconds.toFixed(0)} s\n`);
-  if (options.json) writeFileSync(options.json, `${JSON.stringify({ machine, scale: SCALE, seconds, rows }, null, 2)}\n`);
+  if (options.json) writeFileSync(options.json, `${JSON.stringify({ machine, scale: SCALE, repeat: REPEAT, seconds, rows, samples }, null, 2)}\n`);
 }
 
 process.on('exit', () => {
