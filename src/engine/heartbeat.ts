@@ -5,8 +5,11 @@ import type WebSocket from 'ws';
  * `timeoutMs` of a ping, the peer is taken for dead and `onDead` is called (the caller drops the
  * socket). A peer that vanished without a close frame is noticed this way.
  */
+/** What "stop" is without a heartbeat: one function for all, not a closure per connection. */
+const noHeartbeat = (): void => undefined;
+
 export function startHeartbeat(socket: WebSocket, intervalMs: number, timeoutMs: number, onDead: () => void): () => void {
-  if (!(intervalMs > 0)) return () => undefined;
+  if (!(intervalMs > 0)) return noHeartbeat;
   let deadline: NodeJS.Timeout | undefined;
   const alive = (): void => {
     clearTimeout(deadline);

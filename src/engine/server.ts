@@ -354,7 +354,7 @@ export class Server {
     this.observer?.opened(id, connection.address);
     if (this.queue.isPaused) socket.pause();
     socket.on('message', (data: Buffer, isBinary: boolean) => this.queue.push({ id, data: toMessage(data, isBinary) }));
-    socket.on('error', () => undefined);
+    socket.on('error', ignore);
     socket.on('close', (code: number, reason: Buffer) => {
       connection.stopHeartbeat();
       if (this.options.connectionEvents && this.isRunning) this.events.push({ id, event: 'close' });
@@ -367,6 +367,9 @@ export class Server {
     for (const connection of this.clients.values()) action(connection.socket);
   }
 }
+
+/** An 'error' listener that only keeps an error from being thrown (one for every connection). */
+function ignore(): void {}
 
 function listen(http: HttpServer, host: string, port: number): Promise<void> {
   return new Promise((resolve, reject) => {
