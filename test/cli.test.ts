@@ -12,7 +12,7 @@ describe('CLI', () => {
     let output = '';
     client.stdout.on('data', (c: Buffer) => (output += c.toString()));
     client.stdin.end('привет 😀\nвторое\n');
-    const [code] = (await once(client, 'exit')) as [number];
+    const [code] = (await once(client, 'close')) as [number];
     await echo.stop();
     assert.equal(code, 0);
     assert.deepEqual(output.trim().split('\n'), [`connected to ${echo.url}/cli`, 'привет 😀', 'второе', 'disconnected (status 0)']);
@@ -38,7 +38,7 @@ describe('CLI', () => {
     const second = spawn(process.execPath, [CLI, 'echo', '--port', port], { stdio: ['ignore', 'pipe', 'pipe'] });
     let stderr = '';
     second.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    const [code] = (await once(second, 'exit')) as [number];
+    const [code] = (await once(second, 'close')) as [number];
     await first.stop();
     assert.equal(code, 1);
     assert.match(stderr, new RegExp(`Порт ${port} на интерфейсе 127\\.0\\.0\\.1 уже занят`));

@@ -120,8 +120,10 @@ describe('reliability: process faults', () => {
     let errors = '';
     child.stdout.on('data', (c: Buffer) => (output += c.toString()));
     child.stderr.on('data', (c: Buffer) => (errors += c.toString()));
+    let closed = false;
+    child.once('close', () => (closed = true));
     const deadline = Date.now() + 20_000;
-    while (!output.includes('READY') && Date.now() < deadline && child.exitCode === null) await delay(20);
+    while (!output.includes('READY') && Date.now() < deadline && !closed) await delay(20);
     assert.ok(output.includes('READY'), `the 1C process did not get ready: ${output} ${errors}`);
     const port = Number(/PORT (\d+)/.exec(output)?.[1]);
     assert.deepEqual(sandbox.enginePids(), [engine], 'the child used the same engine');

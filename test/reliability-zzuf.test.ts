@@ -103,7 +103,7 @@ describe('reliability: traffic mutated by zzuf', { skip: existsSync(ZZUF) ? fals
         const clients = spawn(process.execPath, [CLIENTS, `ws://127.0.0.1:${relay.port}/fuzz`, '40', '20', '2500'], { stdio: ['ignore', 'pipe', 'inherit'] });
         let output = '';
         clients.stdout.on('data', (c: Buffer) => (output += c.toString()));
-        const exited = once(clients, 'exit');
+        const exited = once(clients, 'close');
         let done = false;
         void exited.then(() => (done = true));
         // 1C answers whatever arrives, in short blocking slices so the event loop can watch the clients

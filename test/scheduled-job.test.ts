@@ -52,7 +52,7 @@ describe('scheduled-job server (document 6.3)', () => {
     }
     // Later runs drain what is left.
     while (runs.reduce((n, r) => n + r.answered, 0) < total && runs.length < 60) runs.push(jobRun(port, 300));
-    await new Promise((r) => client.once('exit', r));
+    await new Promise((r) => client.once('close', r));
     const report = JSON.parse(clientOutput) as { answers: string[]; closes: number };
     assert.equal(runs.reduce((n, r) => n + r.answered, 0), total, `every message answered exactly once: ${JSON.stringify(runs)} ${clientOutput}`);
     assert.deepEqual(report.answers, Array.from({ length: total }, (_, i) => `ответ:${i}`), 'all answers, in order');

@@ -65,6 +65,9 @@ function loader(args: string[]): Loader {
   const child = spawn('prlimit', [`--nofile=${NOFILE}:${HARD}`, process.execPath, LOAD, ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
   const lines: string[] = [];
   let stderr = '';
+  // 'close', not 'exit': the JSON line printed just before exiting may still be unread at 'exit'
+  let closed = false;
+  child.once('close', () => (closed = true));
   child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
   createInterface({ input: child.stdout }).on('line', (l) => lines.push(l));
   return {
@@ -75,7 +78,7 @@ function loader(args: string[]): Loader {
       for (;;) {
         const found = lines.find((l) => pattern.test(l));
         if (found) return found;
-        if (Date.now() > deadline || child.exitCode !== null) throw new Error(`no ${pattern} from load-clients ${args.join(' ')}: ${lines.join('\n')} ${stderr}`);
+        if (Date.now() > deadline || closed) throw new Error(`no ${pattern} from load-clients ${args.join(' ')}: ${lines.join('\n')} ${stderr}`);
         await delay(20);
       }
     },

@@ -33,7 +33,8 @@ export async function startPeer(command: string, args: string[], ready: RegExp, 
         resolve(m);
       }
     });
-    child.once('exit', (code) => {
+    // 'close', not 'exit': a line printed just before exiting may still be unread at 'exit'
+    child.once('close', (code) => {
       clearTimeout(timer);
       reject(new Error(`${command} exited with ${code}: ${stderr}`));
     });
@@ -64,7 +65,7 @@ export async function run(command: string, args: string[], timeoutMs = 30_000): 
   child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
   child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
   const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-  const [code] = (await once(child, 'exit')) as [number | null];
+  const [code] = (await once(child, 'close')) as [number | null];
   clearTimeout(timer);
   return { code, stdout, stderr };
 }
