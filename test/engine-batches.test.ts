@@ -26,7 +26,7 @@ async function until(condition: () => Promise<boolean>, timeoutMs: number, what:
     await new Promise((r) => setTimeout(r, 10));
   }
 }
-import { WireClient, type WireResponse } from './support/wire-client.js';
+import { receivedData, receivedText, WireClient, type WireResponse } from './support/wire-client.js';
 
 const m = (spec: typeof CLIENT, name: string): number => findMember(spec.methods, name);
 const p = (spec: typeof CLIENT, name: string): number => findMember(spec.props, name);
@@ -54,7 +54,7 @@ async function queued(s: WireClient, count: number): Promise<void> {
 /** [id, data] of a Receive answer and of each batched result. */
 function received(r: WireResponse): Array<[unknown, unknown]> {
   assert.equal(r.ok, true);
-  return [r, ...r.more].map((x) => [x.outs.get(1), x.outs.get(2)]);
+  return [r, ...r.more].map((x) => [x.outs.get(1), receivedData(x.outs.get(2))]);
 }
 
 describe('batches and send grants (engine over its socket)', () => {
@@ -87,6 +87,7 @@ describe('batches and send grants (engine over its socket)', () => {
     await queued(s, 4);
     const r = await s.call(m(SERVER, 'Принять'), 1000, undefined, undefined);
     const items = received(r);
+    assert.ok(r.outs.get(2) instanceof TextBytes, 'received text crosses as UTF-8 (tag 9)');
     assert.deepEqual(items.slice(0, 3), [
       [1, 'one'],
       [1, 'two'],
@@ -142,7 +143,7 @@ describe('batches and send grants (engine over its socket)', () => {
     for (let i = 1; i <= 3; i++) a.ws.send(`m${i}`);
     await queued(s, 3);
     const seen: unknown[] = [];
-    for (let i = 0; i < 3; i++) seen.push((await s.call(m(SERVER, 'Принять'), 1000, undefined, undefined)).outs.get(2));
+    for (let i = 0; i < 3; i++) seen.push(receivedText((await s.call(m(SERVER, 'Принять'), 1000, undefined, undefined)).outs.get(2)));
     assert.deepEqual(seen, ['m1', 'm2', 'm3']);
     a.ws.close();
     await s.call(m(SERVER, 'Остановить'));
@@ -188,7 +189,7 @@ describe('batches and send grants (engine over its socket)', () => {
     const echoed: unknown[] = [];
     while (echoed.length < 3) {
       const r = await c.call(m(CLIENT, 'Принять'), 5000, undefined);
-      echoed.push(...[r, ...r.more].map((x) => x.outs.get(1)));
+      echoed.push(...[r, ...r.more].map((x) => receivedData(x.outs.get(1))));
     }
     assert.equal(echoed[0], 'posted 1');
     assert.deepEqual([...(echoed[1] as Blob1C).bytes], [...Buffer.from('posted 2')]);

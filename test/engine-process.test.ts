@@ -11,7 +11,7 @@ import { CLIENT, SERVER, findMember } from '../src/api/table.js';
 import { Blob1C, Date1C } from '../src/daemon/wire.js';
 import { ROOT, startCliEcho, type Peer } from './support/processes.js';
 import { waitFor } from './support/wait.js';
-import { WireClient } from './support/wire-client.js';
+import { receivedText, WireClient } from './support/wire-client.js';
 
 const m = (spec: typeof CLIENT, name: string): number => findMember(spec.methods, name);
 const p = (spec: typeof CLIENT, name: string): number => findMember(spec.props, name);
@@ -61,7 +61,7 @@ describe('engine process over its socket', () => {
     assert.equal((await c.call(m(CLIENT, 'Отправить'), text)).value, true);
     const got = await c.call(m(CLIENT, 'Получить'), 0, undefined);
     assert.equal(got.value, true);
-    assert.equal(got.outs.get(1), text);
+    assert.equal(receivedText(got.outs.get(1)), text);
     const none = await c.call(m(CLIENT, 'Принять'), 200, 'old');
     assert.equal(none.value, false);
     assert.equal(none.outs.get(1), '', 'Данные is cleared on timeout');
@@ -120,7 +120,7 @@ describe('engine process over its socket', () => {
     const got = await s.call(findMember(SERVER.methods, 'Принять'), 0, 0, '');
     assert.equal(got.value, true);
     assert.equal(got.outs.get(1), 1);
-    assert.equal(got.outs.get(2), 'ase1ЙЦУ');
+    assert.equal(receivedText(got.outs.get(2)), 'ase1ЙЦУ');
     assert.match(String((await s.get(findMember(SERVER.props, 'Соединения'))).value), /^1: 127\.0\.0\.1:\d+$/);
     assert.equal((await s.call(findMember(SERVER.methods, 'Отключить'), 1)).value, true);
     assert.equal((await s.call(findMember(SERVER.methods, 'Disconnect'), 7)).value, false);
@@ -162,7 +162,7 @@ describe('a server outlives its object for the grace period (scheduled jobs)', (
     await peer.call(m(CLIENT, 'Подключиться'), `ws://127.0.0.1:${port}/`);
     await peer.call(m(CLIENT, 'Отправить'), 'first');
     const first = await job1.call(receive, 5000, 0, '');
-    assert.deepEqual([first.value, first.outs.get(1), first.outs.get(2)], [true, 1, 'first']);
+    assert.deepEqual([first.value, first.outs.get(1), receivedText(first.outs.get(2))], [true, 1, 'first']);
     const blocked = job1.call(receive, 0, 0, '');
     job1.close(); // the job's session ends without Остановить(), while its Receive(0) waits
     await assert.rejects(blocked, /connection closed/);
@@ -172,7 +172,7 @@ describe('a server outlives its object for the grace period (scheduled jobs)', (
     await job2.openObject(1);
     assert.ok((await job2.call(run, '127.0.0.1', port, '', '', '')).ok, 're-attached instead of "port busy"');
     const second = await job2.call(receive, 5000, 0, '');
-    assert.deepEqual([second.value, second.outs.get(1), second.outs.get(2)], [true, 1, 'while nobody owns the server']);
+    assert.deepEqual([second.value, second.outs.get(1), receivedText(second.outs.get(2))], [true, 1, 'while nobody owns the server']);
     assert.match(String((await job2.get(findMember(SERVER.props, 'Соединения'))).value), /^1: 127\.0\.0\.1:\d+$/);
     assert.ok((await job2.call(findMember(SERVER.methods, 'Остановить'))).ok);
     const job3 = await WireClient.open(socket);

@@ -11,91 +11,129 @@ std::size_t length(const char16_t* s) {
 
 namespace {
 
-void appendCodePoint(std::u16string& out, char32_t cp) {
-  if (cp < 0x10000) {
-    out.push_back(static_cast<char16_t>(cp));
+constexpr char32_t kReplacement = 0xfffd;
+
+bool highSurrogate(char32_t c) { return c >= 0xd800 && c <= 0xdbff; }
+bool lowSurrogate(char32_t c) { return c >= 0xdc00 && c <= 0xdfff; }
+
+/**
+ * The code point of the UTF-8 sequence at s[i] (U+FFFD for an invalid one) and where the next
+ * starts. Called for non-ASCII lead bytes only.
+ */
+char32_t nextCodePoint(const uint8_t* s, std::size_t n, std::size_t& i) {
+  uint8_t c = s[i];
+  int extra;
+  char32_t cp;
+  char32_t min;
+  if ((c & 0xe0) == 0xc0) {
+    extra = 1, cp = c & 0x1f, min = 0x80;
+  } else if ((c & 0xf0) == 0xe0) {
+    extra = 2, cp = c & 0x0f, min = 0x800;
+  } else if ((c & 0xf8) == 0xf0) {
+    extra = 3, cp = c & 0x07, min = 0x10000;
   } else {
-    cp -= 0x10000;
-    out.push_back(static_cast<char16_t>(0xd800 + (cp >> 10)));
-    out.push_back(static_cast<char16_t>(0xdc00 + (cp & 0x3ff)));
+    ++i;
+    return kReplacement;
   }
+  std::size_t j = i + 1;
+  for (int k = 0; k < extra; ++k, ++j) {
+    if (j >= n || (s[j] & 0xc0) != 0x80) {
+      // a truncated sequence: one U+FFFD for what was read, go on at the byte that broke it
+      i = j;
+      return kReplacement;
+    }
+    cp = (cp << 6) | (s[j] & 0x3f);
+  }
+  i = j;
+  if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) return kReplacement;
+  return cp;
+}
+
+/** The code point of the UTF-16 text at s[i] (U+FFFD for a lone surrogate); moves i past it. */
+char32_t nextCodePoint(const char16_t* s, std::size_t n, std::size_t& i) {
+  char32_t c = s[i++];
+  if (highSurrogate(c) && i < n && lowSurrogate(s[i])) return 0x10000 + ((c - 0xd800) << 10) + (s[i++] - 0xdc00);
+  return highSurrogate(c) || lowSurrogate(c) ? kReplacement : c;
 }
 
 }  // namespace
 
-std::u16string fromUtf8(const char* s, std::size_t n) {
-  std::u16string out;
-  out.reserve(n);
-  const auto* p = reinterpret_cast<const unsigned char*>(s);
+std::size_t utf16Length(const uint8_t* s, std::size_t n) {
+  std::size_t units = 0;
   std::size_t i = 0;
   while (i < n) {
-    unsigned char c = p[i];
-    if (c < 0x80) {
-      out.push_back(c);
+    if (s[i] < 0x80) {
       ++i;
-      continue;
-    }
-    int extra;
-    char32_t cp;
-    char32_t min;
-    if ((c & 0xe0) == 0xc0) {
-      extra = 1, cp = c & 0x1f, min = 0x80;
-    } else if ((c & 0xf0) == 0xe0) {
-      extra = 2, cp = c & 0x0f, min = 0x800;
-    } else if ((c & 0xf8) == 0xf0) {
-      extra = 3, cp = c & 0x07, min = 0x10000;
+      ++units;
     } else {
-      out.push_back(0xfffd);
-      ++i;
+      units += nextCodePoint(s, n, i) >= 0x10000 ? 2 : 1;
+    }
+  }
+  return units;
+}
+
+char16_t* decodeUtf8(const uint8_t* s, std::size_t n, char16_t* out) {
+  std::size_t i = 0;
+  while (i < n) {
+    if (s[i] < 0x80) {
+      *out++ = s[i++];
       continue;
     }
-    std::size_t j = i + 1;
-    bool ok = true;
-    for (int k = 0; k < extra; ++k, ++j) {
-      if (j >= n || (p[j] & 0xc0) != 0x80) {
-        ok = false;
-        break;
-      }
-      cp = (cp << 6) | (p[j] & 0x3f);
+    char32_t cp = nextCodePoint(s, n, i);
+    if (cp < 0x10000) {
+      *out++ = static_cast<char16_t>(cp);
+    } else {
+      cp -= 0x10000;
+      *out++ = static_cast<char16_t>(0xd800 + (cp >> 10));
+      *out++ = static_cast<char16_t>(0xdc00 + (cp & 0x3ff));
     }
-    if (!ok || cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) {
-      out.push_back(0xfffd);
-      i = ok ? j : (j > i + 1 ? j : i + 1);
-      continue;
-    }
-    appendCodePoint(out, cp);
-    i = j;
   }
   return out;
 }
 
-std::string toUtf8(const char16_t* s, std::size_t n) {
-  std::string out;
-  out.reserve(n);
-  for (std::size_t i = 0; i < n; ++i) {
-    char32_t cp = s[i];
-    if (cp >= 0xd800 && cp <= 0xdbff && i + 1 < n && s[i + 1] >= 0xdc00 && s[i + 1] <= 0xdfff) {
-      cp = 0x10000 + ((cp - 0xd800) << 10) + (s[i + 1] - 0xdc00);
-      ++i;
-    } else if (cp >= 0xd800 && cp <= 0xdfff) {
-      cp = 0xfffd;
-    }
+std::size_t utf8Length(const char16_t* s, std::size_t n) {
+  std::size_t bytes = 0;
+  std::size_t i = 0;
+  while (i < n) {
+    char32_t cp = nextCodePoint(s, n, i);
+    bytes += cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4;
+  }
+  return bytes;
+}
+
+uint8_t* encodeUtf8(const char16_t* s, std::size_t n, uint8_t* out) {
+  std::size_t i = 0;
+  while (i < n) {
+    char32_t cp = nextCodePoint(s, n, i);
     if (cp < 0x80) {
-      out.push_back(static_cast<char>(cp));
+      *out++ = static_cast<uint8_t>(cp);
     } else if (cp < 0x800) {
-      out.push_back(static_cast<char>(0xc0 | (cp >> 6)));
-      out.push_back(static_cast<char>(0x80 | (cp & 0x3f)));
+      *out++ = static_cast<uint8_t>(0xc0 | (cp >> 6));
+      *out++ = static_cast<uint8_t>(0x80 | (cp & 0x3f));
     } else if (cp < 0x10000) {
-      out.push_back(static_cast<char>(0xe0 | (cp >> 12)));
-      out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3f)));
-      out.push_back(static_cast<char>(0x80 | (cp & 0x3f)));
+      *out++ = static_cast<uint8_t>(0xe0 | (cp >> 12));
+      *out++ = static_cast<uint8_t>(0x80 | ((cp >> 6) & 0x3f));
+      *out++ = static_cast<uint8_t>(0x80 | (cp & 0x3f));
     } else {
-      out.push_back(static_cast<char>(0xf0 | (cp >> 18)));
-      out.push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3f)));
-      out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3f)));
-      out.push_back(static_cast<char>(0x80 | (cp & 0x3f)));
+      *out++ = static_cast<uint8_t>(0xf0 | (cp >> 18));
+      *out++ = static_cast<uint8_t>(0x80 | ((cp >> 12) & 0x3f));
+      *out++ = static_cast<uint8_t>(0x80 | ((cp >> 6) & 0x3f));
+      *out++ = static_cast<uint8_t>(0x80 | (cp & 0x3f));
     }
   }
+  return out;
+}
+
+std::u16string fromUtf8(const char* s, std::size_t n) {
+  const auto* bytes = reinterpret_cast<const uint8_t*>(s);
+  std::u16string out(utf16Length(bytes, n), u'\0');
+  decodeUtf8(bytes, n, &out[0]);
+  return out;
+}
+
+std::string toUtf8(const char16_t* s, std::size_t n) {
+  std::string out(utf8Length(s, n), '\0');
+  encodeUtf8(s, n, reinterpret_cast<uint8_t*>(&out[0]));
   return out;
 }
 

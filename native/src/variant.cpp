@@ -264,6 +264,18 @@ bool store(const host::Memory& mem, tVariant& v, const wire::Value& value) {
       v.vt = VTYPE_PWSTR;
       return true;
     }
+    case wire::UTF8: {
+      // received text comes as UTF-8 (half the bytes of UTF-16 for ASCII): decoded straight into host memory
+      std::size_t n = text::utf16Length(value.data, value.count);
+      auto* p = static_cast<char16_t*>(mem.alloc((n + 1) * sizeof(char16_t)));
+      if (p == nullptr) return false;
+      text::decodeUtf8(value.data, value.count, p);
+      p[n] = 0;
+      v.wstr.pwstrVal = p;
+      v.wstr.wstrLen = static_cast<uint32_t>(n);
+      v.vt = VTYPE_PWSTR;
+      return true;
+    }
     case wire::BINARY: {
       // never hand out a null pointer, even for an empty blob
       auto* p = static_cast<char*>(mem.alloc(value.count == 0 ? 1 : value.count));

@@ -2,6 +2,8 @@
 
 #include <cstring>
 
+#include "text.h"
+
 namespace wire {
 
 Writer::Writer(uint8_t op) {
@@ -49,59 +51,13 @@ void Writer::string(const char16_t* s, std::size_t n) {
   units(s, n);
 }
 
-namespace {
-
-bool highSurrogate(char32_t c) { return c >= 0xd800 && c <= 0xdbff; }
-bool lowSurrogate(char32_t c) { return c >= 0xdc00 && c <= 0xdfff; }
-
-std::size_t utf8Length(const char16_t* s, std::size_t n) {
-  std::size_t count = 0;
-  for (std::size_t i = 0; i < n; ++i) {
-    char32_t c = s[i];
-    if (c < 0x80) {
-      count += 1;
-    } else if (c < 0x800) {
-      count += 2;
-    } else if (highSurrogate(c) && i + 1 < n && lowSurrogate(s[i + 1])) {
-      count += 4;
-      ++i;
-    } else {
-      count += 3;  // the BMP, and U+FFFD for a lone surrogate
-    }
-  }
-  return count;
-}
-
-}  // namespace
-
 std::size_t Writer::utf8(const char16_t* s, std::size_t n) {
-  std::size_t count = utf8Length(s, n);
+  std::size_t count = text::utf8Length(s, n);
   u8(UTF8);
   u32(static_cast<uint32_t>(count));
   std::size_t start = buf_.size();
   buf_.resize(start + count);
-  uint8_t* p = buf_.data() + start;
-  for (std::size_t i = 0; i < n; ++i) {
-    char32_t c = s[i];
-    if (c < 0x80) {
-      *p++ = static_cast<uint8_t>(c);
-    } else if (c < 0x800) {
-      *p++ = static_cast<uint8_t>(0xc0 | (c >> 6));
-      *p++ = static_cast<uint8_t>(0x80 | (c & 0x3f));
-    } else if (highSurrogate(c) && i + 1 < n && lowSurrogate(s[i + 1])) {
-      char32_t cp = 0x10000 + ((c - 0xd800) << 10) + (s[i + 1] - 0xdc00);
-      ++i;
-      *p++ = static_cast<uint8_t>(0xf0 | (cp >> 18));
-      *p++ = static_cast<uint8_t>(0x80 | ((cp >> 12) & 0x3f));
-      *p++ = static_cast<uint8_t>(0x80 | ((cp >> 6) & 0x3f));
-      *p++ = static_cast<uint8_t>(0x80 | (cp & 0x3f));
-    } else {
-      if (highSurrogate(c) || lowSurrogate(c)) c = 0xfffd;  // a lone surrogate
-      *p++ = static_cast<uint8_t>(0xe0 | (c >> 12));
-      *p++ = static_cast<uint8_t>(0x80 | ((c >> 6) & 0x3f));
-      *p++ = static_cast<uint8_t>(0x80 | (c & 0x3f));
-    }
-  }
+  text::encodeUtf8(s, n, buf_.data() + start);
   return count;
 }
 
@@ -113,9 +69,13 @@ std::vector<uint8_t>& Writer::finish() {
 
 std::u16string Value::toU16() const {
   std::u16string s;
-  if (tag != STRING) return s;
-  s.resize(count);
-  for (uint32_t i = 0; i < count; ++i) s[i] = unit(i);
+  if (tag == UTF8) {
+    s.resize(text::utf16Length(data, count));
+    text::decodeUtf8(data, count, &s[0]);
+  } else if (tag == STRING) {
+    s.resize(count);
+    for (uint32_t i = 0; i < count; ++i) s[i] = unit(i);
+  }
   return s;
 }
 
@@ -184,6 +144,7 @@ class Reader {
         v.data = take(2 * static_cast<std::size_t>(v.count));
         break;
       case BINARY:
+      case UTF8:
         v.count = u32();
         v.data = take(v.count);
         break;

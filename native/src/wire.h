@@ -35,7 +35,7 @@ enum Tag : uint8_t {
   DATE = 6,
   NUL = 7,
   UNSUPPORTED = 8,
-  UTF8 = 9,  // text as UTF-8 bytes: message bodies the library sends (never received)
+  UTF8 = 9,  // text as UTF-8 bytes: message bodies, both ways
 };
 
 /** Builds one request frame: u32 length, u8 op, body. */
@@ -70,7 +70,7 @@ struct Value {
   bool boolean = false;
   int32_t int32 = 0;
   double number = 0;  // FLOAT64, and DATE (ms since 1970-01-01 UTC)
-  const uint8_t* data = nullptr;  // STRING: count UTF-16LE units; BINARY: count bytes
+  const uint8_t* data = nullptr;  // STRING: count UTF-16LE units; BINARY, UTF8: count bytes
   uint32_t count = 0;
   uint16_t vt = 0;  // UNSUPPORTED
 
@@ -78,6 +78,7 @@ struct Value {
   char16_t unit(std::size_t i) const {
     return static_cast<char16_t>(data[2 * i] | (data[2 * i + 1] << 8));
   }
+  /** STRING or UTF8 as UTF-16 (empty for other tags). */
   std::u16string toU16() const;
 };
 

@@ -1,7 +1,7 @@
 import { CLIENT, type PropSpec } from '../api/table.js';
 import { Client, type CloseInfo } from '../engine/client.js';
 import { EngineError } from '../engine/errors.js';
-import { messageSize, type Message } from '../engine/message.js';
+import { incomingSize, TextBytes, type Incoming } from '../engine/message.js';
 import { displayUrl } from '../engine/url.js';
 import { timeoutMs, type Arguments } from './arguments.js';
 import { BATCH_BYTES, BATCH_COUNT, body, GRANT_SHARE, num, str, type Binding, type CallResult, type Grant, type OutValue } from './binding.js';
@@ -10,8 +10,8 @@ import { checkHeader, checkSetting, settingCount, settingMs, splitList } from '.
 import type { WireValue } from './wire.js';
 
 /** A client's message as an external event: text as it is, binary frames as Base64. */
-function clientEvent(message: Message): { name: string; data: string } {
-  return typeof message === 'string' ? { name: 'message', data: message } : { name: 'binary', data: message.toString('base64') };
+function clientEvent(message: Incoming): { name: string; data: string } {
+  return message instanceof TextBytes ? { name: 'message', data: message.toString() } : { name: 'binary', data: message.toString('base64') };
 }
 
 const SEND = CLIENT.methods.findIndex((m) => m.en === 'Send');
@@ -19,10 +19,10 @@ const RECEIVE = CLIENT.methods.findIndex((m) => m.en === 'Receive');
 
 export class ClientBinding implements Binding {
   readonly spec = CLIENT;
-  readonly events = new EventFeed<Message>(clientEvent);
+  readonly events = new EventFeed<Incoming>(clientEvent);
   private lastBinary = false;
   /** the further results of the last batch, until the library says what became of them */
-  private lent: Message[] = [];
+  private lent: Incoming[] = [];
 
   constructor(readonly client = new Client()) {
     this.events.attach(client.messageQueue);
@@ -46,7 +46,7 @@ export class ClientBinding implements Binding {
       timeoutMs(num(args[0]));
       this.giveBack(); // a reader that ignores batches asks again: they come first
       const ready = this.client.receiveReady(1, Infinity);
-      return ready.length > 0 ? this.received(ready[0] as Message) : undefined;
+      return ready.length > 0 ? this.received(ready[0] as Incoming) : undefined;
     }
     return undefined;
   }
@@ -65,7 +65,7 @@ export class ClientBinding implements Binding {
         return { value: true };
       case 'Receive': {
         this.giveBack(); // a reader that ignores batches asks again: they come first
-        const taken = await this.client.receive(timeoutMs(num(args[0])));
+        const taken = await this.client.receiveIncoming(timeoutMs(num(args[0])));
         if (!taken.received) {
           this.lastBinary = false;
           return { value: false, outs: [[1, '']] };
@@ -186,10 +186,10 @@ export class ClientBinding implements Binding {
   }
 
   /** A received message, with the ones queued behind it as a batch. */
-  private received(message: Message): CallResult {
+  private received(message: Incoming): CallResult {
     this.lastBinary = Buffer.isBuffer(message);
     // no batches while external events borrow from the same queue
-    this.lent = this.events.enabled ? [] : this.client.receiveReady(BATCH_COUNT, BATCH_BYTES - messageSize(message));
+    this.lent = this.events.enabled ? [] : this.client.receiveReady(BATCH_COUNT, BATCH_BYTES - incomingSize(message));
     return {
       value: true,
       outs: [[1, message]],

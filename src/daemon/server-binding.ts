@@ -1,7 +1,7 @@
 import { SERVER, type PropSpec } from '../api/table.js';
 import { EngineError } from '../engine/errors.js';
-import { messageSize, type Body, type Message } from '../engine/message.js';
-import { Server, type ServerMessage } from '../engine/server.js';
+import { incomingSize, TextBytes, type Body } from '../engine/message.js';
+import { Server, type ServerIncoming } from '../engine/server.js';
 import { timeoutMs, type Arguments } from './arguments.js';
 import { BATCH_BYTES, BATCH_COUNT, body, GRANT_SHARE, num, str, type Binding, type CallResult, type Grant, type OutValue } from './binding.js';
 import { EventFeed, isEventProp } from './event-feed.js';
@@ -10,10 +10,10 @@ import { checkSetting, parseIdList, settingCount, settingMs, splitList } from '.
 import type { WireValue } from './wire.js';
 
 /** A server's message as an external event: JSON with the connection id. */
-function serverEvent(message: ServerMessage): { name: string; data: string } {
-  const binary = typeof message.data !== 'string';
-  const data = typeof message.data === 'string' ? message.data : message.data.toString('base64');
-  return { name: binary ? 'binary' : 'message', data: JSON.stringify({ id: message.id, data }) };
+function serverEvent(message: ServerIncoming): { name: string; data: string } {
+  const text = message.data instanceof TextBytes;
+  const data = message.data instanceof TextBytes ? message.data.toString() : message.data.toString('base64');
+  return { name: text ? 'message' : 'binary', data: JSON.stringify({ id: message.id, data }) };
 }
 
 const SEND = SERVER.methods.findIndex((m) => m.en === 'Send');
@@ -23,11 +23,11 @@ const GRANT_KEYS = 256;
 
 export class ServerBinding implements Binding {
   readonly spec = SERVER;
-  readonly events = new EventFeed<ServerMessage>(serverEvent);
+  readonly events = new EventFeed<ServerIncoming>(serverEvent);
   private certificate = '';
   private lastBinary = false;
   /** the further results of the last batch, until the library says what became of them */
-  private lent: ServerMessage[] = [];
+  private lent: ServerIncoming[] = [];
   /** connection ids the library last heard of (a send grant names those still open) */
   private recent: number[] = [];
 
@@ -53,7 +53,7 @@ export class ServerBinding implements Binding {
       timeoutMs(num(args[0]));
       this.giveBack(); // a reader that ignores batches asks again: they come first
       const ready = this.server.receiveReady(1, Infinity);
-      return ready.length > 0 ? this.received(ready[0] as ServerMessage) : undefined;
+      return ready.length > 0 ? this.received(ready[0] as ServerIncoming) : undefined;
     }
     return undefined;
   }
@@ -80,7 +80,7 @@ export class ServerBinding implements Binding {
         return this.send(num(args[0]), body(args[1]));
       case 'Receive': {
         this.giveBack(); // a reader that ignores batches asks again: they come first
-        const taken = await this.server.receive(timeoutMs(num(args[0])));
+        const taken = await this.server.receiveIncoming(timeoutMs(num(args[0])));
         if (!taken.received) {
           this.lastBinary = false;
           return { value: false, outs: [[1, 0], [2, '']] };
@@ -188,15 +188,15 @@ export class ServerBinding implements Binding {
   }
 
   /** A received message, with the ones queued behind it as a batch. */
-  private received(message: ServerMessage): CallResult {
+  private received(message: ServerIncoming): CallResult {
     this.lastBinary = Buffer.isBuffer(message.data);
     // no batches while external events borrow from the same queue
-    this.lent = this.events.enabled ? [] : this.server.receiveReady(BATCH_COUNT, BATCH_BYTES - messageSize(message.data));
+    this.lent = this.events.enabled ? [] : this.server.receiveReady(BATCH_COUNT, BATCH_BYTES - incomingSize(message.data));
     this.remember([message.id, ...this.lent.map((m) => m.id)]);
     return {
       value: true,
-      outs: [[1, message.id], [2, message.data as Message]],
-      more: this.lent.map((m) => ({ value: true, outs: [[1, m.id], [2, m.data as Message]] })),
+      outs: [[1, message.id], [2, message.data]],
+      more: this.lent.map((m) => ({ value: true, outs: [[1, m.id], [2, m.data]] })),
     };
   }
 

@@ -1,11 +1,11 @@
 /**
  * Values and frames of the library ↔ engine protocol (docs/protocol.md). Strings stay UTF-16LE on
- * the wire so the native library never transcodes them — except message bodies, which it sends as
- * UTF-8 (TextBytes) because that is what goes on the WebSocket.
+ * the wire so the native library never transcodes them — except message bodies, both ways, which
+ * cross as UTF-8 (TextBytes) because that is what goes on the WebSocket.
  */
 import { TextBytes } from '../engine/message.js';
 
-export const PROTOCOL_VERSION = 2;
+export const PROTOCOL_VERSION = 3;
 
 export const enum Op {
   Open = 0x01,
@@ -192,30 +192,28 @@ export class Writer {
       this.at += this.buf.write(v, this.at, 'utf16le');
       return this;
     }
-    if (v instanceof TextBytes) {
-      this.u8(Tag.Utf8).u32(v.bytes.length).room(v.bytes.length);
-      this.at += v.bytes.copy(this.buf, this.at);
-      return this;
-    }
-    if (Buffer.isBuffer(v) || v instanceof Blob1C) {
-      const bytes = Buffer.isBuffer(v) ? v : v.bytes;
-      this.u8(Tag.Blob).u32(bytes.length);
-      if (bytes.length >= SEPARATE_CHUNK) {
-        this.cut();
-        this.chunks.push(bytes);
-        this.size += bytes.length;
-        return this;
-      }
-      this.room(bytes.length);
-      this.at += bytes.copy(this.buf, this.at);
-      return this;
-    }
+    if (v instanceof TextBytes) return this.u8(Tag.Utf8).payload(v.bytes);
+    if (Buffer.isBuffer(v) || v instanceof Blob1C) return this.u8(Tag.Blob).payload(Buffer.isBuffer(v) ? v : v.bytes);
     if (v instanceof Date1C) {
       this.u8(Tag.Date).room(8);
       this.at = this.buf.writeDoubleLE(v.ms, this.at);
       return this;
     }
     return this.u8(Tag.Unsupported).u16(v.vt);
+  }
+
+  /** A byte count and the bytes; large ones are not copied but written as their own chunk. */
+  private payload(bytes: Buffer): this {
+    this.u32(bytes.length);
+    if (bytes.length >= SEPARATE_CHUNK) {
+      this.cut();
+      this.chunks.push(bytes);
+      this.size += bytes.length;
+      return this;
+    }
+    this.room(bytes.length);
+    this.at += bytes.copy(this.buf, this.at);
+    return this;
   }
 
   /** The frame as chunks to write in order (one, unless large binary values were added). */

@@ -4,7 +4,7 @@ import { proxyAgent } from './client-agent.js';
 import { connectError } from './connect-errors.js';
 import { EngineError } from './errors.js';
 import { startHeartbeat } from './heartbeat.js';
-import { messageSize, TextBytes, toMessage, type Body, type Message } from './message.js';
+import { incomingSize, TextBytes, toIncoming, toMessage, type Body, type Incoming, type Message } from './message.js';
 import { DEFAULT_CONNECT_TIMEOUT_MS, withLimits, type Limits } from './options.js';
 import { MessageQueue, type Taken } from './queue.js';
 import { loadTlsCredentials, readCredentialFile } from './tls-credentials.js';
@@ -83,13 +83,13 @@ export class Client {
   /** messages accepted by send() while reconnecting, sent once the connection is back */
   private outbox: Body[] = [];
   private outboxBytes = 0;
-  private readonly queue: MessageQueue<Message>;
+  private readonly queue: MessageQueue<Incoming>;
   observer: ClientObserver | undefined;
 
   constructor(readonly options: ClientOptions = {}) {
     const limits = withLimits(options.limits);
-    this.queue = new MessageQueue<Message>(
-      messageSize,
+    this.queue = new MessageQueue<Incoming>(
+      incomingSize,
       { pause: () => this.socket?.pause(), resume: () => this.socket?.resume() },
       limits.incomingHighWater,
       limits.incomingLowWater,
@@ -133,7 +133,7 @@ export class Client {
   }
 
   /** The queue `receive` reads (the external-event feed borrows from it). */
-  get messageQueue(): MessageQueue<Message> {
+  get messageQueue(): MessageQueue<Incoming> {
     return this.queue;
   }
 
@@ -197,7 +197,13 @@ export class Client {
    * The next message, waiting up to `timeoutMs` (0 = until a message arrives or the connection
    * ends). Messages that arrived before the connection ended are delivered first.
    */
-  receive(timeoutMs: number): Promise<Taken<Message>> {
+  async receive(timeoutMs: number): Promise<Taken<Message>> {
+    const taken = await this.queue.take(timeoutMs);
+    return taken.received ? { received: true, value: toMessage(taken.value) } : taken;
+  }
+
+  /** `receive`, with text still as the UTF-8 bytes that came (the add-in passes them on as they are). */
+  receiveIncoming(timeoutMs: number): Promise<Taken<Incoming>> {
     return this.queue.take(timeoutMs);
   }
 
@@ -207,12 +213,12 @@ export class Client {
   }
 
   /** Messages already received, without waiting: a batch for a reader that asked for one. */
-  receiveReady(maxCount: number, maxBytes: number): Message[] {
+  receiveReady(maxCount: number, maxBytes: number): Incoming[] {
     return this.queue.takeReady(maxCount, maxBytes);
   }
 
   /** Messages taken earlier and not used go back ahead of the rest, in their order. */
-  giveBack(messages: readonly Message[]): void {
+  giveBack(messages: readonly Incoming[]): void {
     this.queue.putBack(messages);
   }
 
@@ -233,7 +239,7 @@ export class Client {
     this.socket = socket;
     this.failed = false;
     // Listen from the first moment: messages can arrive in the same packet as the handshake answer.
-    socket.on('message', (data: Buffer, isBinary: boolean) => this.queue.push(toMessage(data, isBinary)));
+    socket.on('message', (data: Buffer, isBinary: boolean) => this.queue.push(toIncoming(data, isBinary)));
     socket.on('error', () => {
       // A protocol error (oversized or malformed frame, invalid UTF-8) is always followed by 'close'.
       if (this.state === 1) this.failed = true;

@@ -1,18 +1,10 @@
-/** A received message: text frames become strings, binary frames stay bytes. */
+/** A received message as a program gets it: text frames as strings, binary frames as bytes. */
 export type Message = string | Buffer;
 
-export function toMessage(data: Buffer, isBinary: boolean): Message {
-  return isBinary ? data : data.toString('utf8');
-}
-
-/** Approximate memory a queued message holds, for flow control. */
-export function messageSize(message: Message): number {
-  return typeof message === 'string' ? message.length * 2 : message.byteLength;
-}
-
 /**
- * Text already encoded as UTF-8 (the add-in library sends message bodies so): sent as a text frame
- * as it is, without decoding it into a string and encoding it again.
+ * Text already encoded as UTF-8: how the add-in library sends message bodies, and how received text
+ * waits in the engine's queues. Sent as a text frame as it is, and handed to the library as it is,
+ * without decoding it into a string and encoding it again.
  */
 export class TextBytes {
   constructor(readonly bytes: Buffer) {}
@@ -20,6 +12,22 @@ export class TextBytes {
   toString(): string {
     return this.bytes.toString('utf8');
   }
+}
+
+/** A received message as it came off the wire (text stays UTF-8 until someone needs a string). */
+export type Incoming = TextBytes | Buffer;
+
+export function toIncoming(data: Buffer, isBinary: boolean): Incoming {
+  return isBinary ? data : new TextBytes(data);
+}
+
+export function toMessage(incoming: Incoming): Message {
+  return incoming instanceof TextBytes ? incoming.toString() : incoming;
+}
+
+/** Memory a queued message holds, for flow control. */
+export function incomingSize(incoming: Incoming): number {
+  return incoming instanceof TextBytes ? incoming.bytes.length : incoming.byteLength;
 }
 
 /** What can be sent: text (a string or UTF-8 bytes) or binary data. */

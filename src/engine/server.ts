@@ -5,7 +5,7 @@ import WebSocket, { WebSocketServer } from 'ws';
 import { closeGracefully } from './client.js';
 import { EngineError } from './errors.js';
 import { formatAddress, parseInterface, parsePort } from './listen-address.js';
-import { bodyPayload, messageSize, toMessage, type Body, type Message } from './message.js';
+import { bodyPayload, incomingSize, toIncoming, toMessage, type Body, type Incoming, type Message } from './message.js';
 import { withLimits, type Limits } from './options.js';
 import { startHeartbeat } from './heartbeat.js';
 import { MessageQueue, type Taken } from './queue.js';
@@ -54,6 +54,12 @@ export interface ServerMessage {
   data: Message;
 }
 
+/** A received message as it waits in the queue: text still as the UTF-8 bytes that came. */
+export interface ServerIncoming {
+  id: number;
+  data: Incoming;
+}
+
 /** Told when connections open and close (the add-in's external events). */
 export interface ServerObserver {
   opened(id: number, address: string): void;
@@ -94,7 +100,7 @@ export class Server {
   private lastId = 0;
   private readonly clients = new Map<number, Connection>();
   private readonly limits: Limits;
-  private readonly queue: MessageQueue<ServerMessage>;
+  private readonly queue: MessageQueue<ServerIncoming>;
   private everRun = false;
   private accepted = 0;
   private readonly events: MessageQueue<ConnectionEvent>;
@@ -104,8 +110,8 @@ export class Server {
   constructor(readonly options: ServerOptions = {}) {
     this.limits = withLimits(options.limits);
     this.events = new MessageQueue<ConnectionEvent>(() => 16, { pause: () => undefined, resume: () => undefined }, Infinity, Infinity);
-    this.queue = new MessageQueue<ServerMessage>(
-      (m) => messageSize(m.data),
+    this.queue = new MessageQueue<ServerIncoming>(
+      (m) => incomingSize(m.data),
       { pause: () => this.eachSocket((s) => s.pause()), resume: () => this.eachSocket((s) => s.resume()) },
       this.limits.incomingHighWater,
       this.limits.incomingLowWater,
@@ -139,7 +145,7 @@ export class Server {
   }
 
   /** The queue `receive` reads (the external-event feed borrows from it). */
-  get messageQueue(): MessageQueue<ServerMessage> {
+  get messageQueue(): MessageQueue<ServerIncoming> {
     return this.queue;
   }
 
@@ -262,7 +268,13 @@ export class Server {
    * The next message from any client with its connection id, waiting up to `timeoutMs`
    * (0 = until one arrives or the server stops).
    */
-  receive(timeoutMs: number): Promise<Taken<ServerMessage>> {
+  async receive(timeoutMs: number): Promise<Taken<ServerMessage>> {
+    const taken = await this.receiveIncoming(timeoutMs);
+    return taken.received ? { received: true, value: { id: taken.value.id, data: toMessage(taken.value.data) } } : taken;
+  }
+
+  /** `receive`, with text still as the UTF-8 bytes that came (the add-in passes them on as they are). */
+  receiveIncoming(timeoutMs: number): Promise<Taken<ServerIncoming>> {
     if (!this.everRun) return Promise.reject(new EngineError('serverNotRunning'));
     return this.queue.take(timeoutMs);
   }
@@ -274,12 +286,12 @@ export class Server {
   }
 
   /** Messages already queued, without waiting: a batch for a reader that asked for one. */
-  receiveReady(maxCount: number, maxBytes: number): ServerMessage[] {
+  receiveReady(maxCount: number, maxBytes: number): ServerIncoming[] {
     return this.queue.takeReady(maxCount, maxBytes);
   }
 
   /** Messages taken earlier and not used go back ahead of the rest, in their order. */
-  giveBack(messages: readonly ServerMessage[]): void {
+  giveBack(messages: readonly ServerIncoming[]): void {
     this.queue.putBack(messages);
   }
 
@@ -353,7 +365,7 @@ export class Server {
     if (this.options.connectionEvents) this.events.push({ id, event: 'open' });
     this.observer?.opened(id, connection.address);
     if (this.queue.isPaused) socket.pause();
-    socket.on('message', (data: Buffer, isBinary: boolean) => this.queue.push({ id, data: toMessage(data, isBinary) }));
+    socket.on('message', (data: Buffer, isBinary: boolean) => this.queue.push({ id, data: toIncoming(data, isBinary) }));
     socket.on('error', ignore);
     socket.on('close', (code: number, reason: Buffer) => {
       connection.stopHeartbeat();

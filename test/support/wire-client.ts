@@ -1,4 +1,5 @@
 import { connect, type Socket } from 'node:net';
+import { TextBytes } from '../../src/engine/message.js';
 import { FrameSplitter, Op, PROTOCOL_VERSION, Reader, Writer, type WireValue } from '../../src/daemon/wire.js';
 
 export interface WireResult {
@@ -20,6 +21,17 @@ export interface WireResponse extends WireResult {
   /** further results of the same call, ready in the engine (a batch) */
   more: WireResult[];
   grant: WireGrant | undefined;
+}
+
+/** Received text crosses as UTF-8 (tag 9); this asserts so and gives it as a string to compare. */
+export function receivedText(value: WireValue | undefined): string {
+  if (!(value instanceof TextBytes)) throw new Error(`received text should cross as UTF-8, got ${String(value)}`);
+  return value.toString();
+}
+
+/** A received message's data: text (UTF-8 on the wire) as a string, anything else as it is. */
+export function receivedData(value: WireValue | undefined): unknown {
+  return value instanceof TextBytes ? value.toString() : value;
 }
 
 function readResult(reader: Reader): WireResult {
