@@ -6,6 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import fc from 'fast-check';
 import { BinaryData, out, type AddInHost, type AddInObject } from '../src/host/index.js';
 import { attach, CLIENT_TYPE, isolateEngine, SERVER_TYPE } from './support/addin.js';
 import { startCliEcho, type Peer } from './support/processes.js';
@@ -65,6 +66,28 @@ describe('out-parameters and text through the native library', () => {
         assertSame(data.value, text, label);
       });
     }
+
+    it('any text round-trips (fast-check, 300 cases): every unit kept, a lone surrogate becomes U+FFFD', () => {
+      // The library encodes UTF-16 to UTF-8 and decodes what comes back a word at a time over ASCII
+      // runs: runs of every length around the 4- and 8-unit words, between any other characters.
+      const piece = fc.oneof(
+        fc.integer({ min: 0, max: 40 }).map((n) => 'abcdefghijklmnopqrstuvwxyz0123456789 {}:"'.slice(0, n)),
+        fc.integer({ min: 0, max: 0xffff }).map((u) => String.fromCharCode(u)),
+        fc.integer({ min: 0x10000, max: 0x10ffff }).map((cp) => String.fromCodePoint(cp)),
+        fc.constantFrom('\u0000', '\u007f', '\u0080', 'Ж', '\u07ff', '\u0800', '\uffff', '\ud800', '\udfff'),
+      );
+      const wellFormed = (t: string): string => t.replace(/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, '\ufffd');
+      fc.assert(
+        fc.property(fc.array(piece, { maxLength: 24 }), (pieces) => {
+          const text = pieces.join('');
+          assert.equal(client.call('Отправить', text), true);
+          const data = out('');
+          assert.equal(client.call('Принять', 5000, data), true);
+          assertSame(data.value, wellFormed(text), JSON.stringify(text));
+        }),
+        { seed: 20_261_126, numRuns: 300 },
+      );
+    });
 
     it('on a timeout Данные becomes "" and the result is Ложь, whatever the variable held', () => {
       for (const previous of ['прежнее', 12345, true, new BinaryData([1, 2, 3]), new Date(Date.UTC(2020, 0, 1)), null, undefined]) {

@@ -26,6 +26,19 @@ function feedOn(q: MessageQueue<string>): { feed: EventFeed<string>; stream: Eve
   return { feed, stream };
 }
 
+describe('receive queue: batches', () => {
+  it('takeReady stops at the count or at the first item that would exceed the bytes, the first included', () => {
+    const q = queue();
+    for (const item of ['aaaa', 'bb', 'cccccccc', 'd']) q.push(item);
+    assert.deepEqual(q.takeReady(10, 3), [], 'a first item larger than the room stays queued');
+    assert.deepEqual(q.takeReady(10, -5), [], 'no room at all');
+    assert.deepEqual(q.takeReady(10, 7), ['aaaa', 'bb']);
+    assert.deepEqual(q.takeReady(1, Infinity), ['cccccccc']);
+    assert.equal(q.length, 1);
+    assert.equal(q.bytes, 1);
+  });
+});
+
 describe('receive queue: lending the head', () => {
   it('a lent head is neither taken nor skipped until it is settled', async () => {
     const q = queue();

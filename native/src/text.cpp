@@ -1,5 +1,7 @@
 #include "text.h"
 
+#include <cstring>
+
 namespace text {
 
 std::size_t length(const char16_t* s) {
@@ -49,6 +51,34 @@ char32_t nextCodePoint(const uint8_t* s, std::size_t n, std::size_t& i) {
   return cp;
 }
 
+// ASCII runs are most message text: they are scanned and copied a word at a time.
+
+/** How many bytes from s[i] on are ASCII, counted 8 at a time (at least up to the last full word). */
+std::size_t asciiRun(const uint8_t* s, std::size_t n, std::size_t i) {
+  std::size_t start = i;
+  while (i + 8 <= n) {
+    uint64_t word;
+    std::memcpy(&word, s + i, 8);
+    if ((word & 0x8080808080808080ULL) != 0) break;
+    i += 8;
+  }
+  while (i < n && s[i] < 0x80) ++i;
+  return i - start;
+}
+
+/** How many UTF-16 units from s[i] on are ASCII, counted 4 at a time. */
+std::size_t asciiRun(const char16_t* s, std::size_t n, std::size_t i) {
+  std::size_t start = i;
+  while (i + 4 <= n) {
+    uint64_t word;
+    std::memcpy(&word, s + i, 8);
+    if ((word & 0xff80ff80ff80ff80ULL) != 0) break;
+    i += 4;
+  }
+  while (i < n && s[i] < 0x80) ++i;
+  return i - start;
+}
+
 /** The code point of the UTF-16 text at s[i] (U+FFFD for a lone surrogate); moves i past it. */
 char32_t nextCodePoint(const char16_t* s, std::size_t n, std::size_t& i) {
   char32_t c = s[i++];
@@ -62,12 +92,10 @@ std::size_t utf16Length(const uint8_t* s, std::size_t n) {
   std::size_t units = 0;
   std::size_t i = 0;
   while (i < n) {
-    if (s[i] < 0x80) {
-      ++i;
-      ++units;
-    } else {
-      units += nextCodePoint(s, n, i) >= 0x10000 ? 2 : 1;
-    }
+    std::size_t ascii = asciiRun(s, n, i);
+    i += ascii;
+    units += ascii;
+    if (i < n) units += nextCodePoint(s, n, i) >= 0x10000 ? 2 : 1;
   }
   return units;
 }
@@ -75,10 +103,8 @@ std::size_t utf16Length(const uint8_t* s, std::size_t n) {
 char16_t* decodeUtf8(const uint8_t* s, std::size_t n, char16_t* out) {
   std::size_t i = 0;
   while (i < n) {
-    if (s[i] < 0x80) {
-      *out++ = s[i++];
-      continue;
-    }
+    for (std::size_t end = i + asciiRun(s, n, i); i < end;) *out++ = s[i++];
+    if (i == n) break;
     char32_t cp = nextCodePoint(s, n, i);
     if (cp < 0x10000) {
       *out++ = static_cast<char16_t>(cp);
@@ -95,6 +121,10 @@ std::size_t utf8Length(const char16_t* s, std::size_t n) {
   std::size_t bytes = 0;
   std::size_t i = 0;
   while (i < n) {
+    std::size_t ascii = asciiRun(s, n, i);
+    i += ascii;
+    bytes += ascii;
+    if (i == n) break;
     char32_t cp = nextCodePoint(s, n, i);
     bytes += cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4;
   }
@@ -104,6 +134,8 @@ std::size_t utf8Length(const char16_t* s, std::size_t n) {
 uint8_t* encodeUtf8(const char16_t* s, std::size_t n, uint8_t* out) {
   std::size_t i = 0;
   while (i < n) {
+    for (std::size_t end = i + asciiRun(s, n, i); i < end;) *out++ = static_cast<uint8_t>(s[i++]);
+    if (i == n) break;
     char32_t cp = nextCodePoint(s, n, i);
     if (cp < 0x80) {
       *out++ = static_cast<uint8_t>(cp);

@@ -139,8 +139,8 @@ export class MessageQueue<T> {
   }
 
   /**
-   * Items already queued, without waiting: at most `maxCount`, and no more once `maxBytes` is
-   * reached (the first one is always taken). For handing a batch to a reader that asked for one.
+   * Items already queued, without waiting: at most `maxCount` of them, together at most `maxBytes`
+   * (stopping at the first that does not fit). For handing a batch to a reader that asked for one.
    */
   takeReady(maxCount: number, maxBytes: number): T[] {
     const batch: T[] = [];
@@ -148,7 +148,7 @@ export class MessageQueue<T> {
     let bytes = 0;
     while (batch.length < maxCount && this.length > 0) {
       const size = this.sizeOf(this.items[this.head] as T);
-      if (batch.length > 0 && bytes + size > maxBytes) break;
+      if (bytes + size > maxBytes) break;
       bytes += size;
       batch.push(this.shift());
     }
