@@ -311,7 +311,7 @@ bool Component::call(long num, tVariant* ret, tVariant* params, long count) {
       session_.dropBatch();  // the engine answers this call itself, so it gets the rest back
     }
 
-    wire::Writer w(wire::CALL);
+    wire::Writer w(wire::CALL, session_.requestBuffer());
     w.u16(id);
     w.u8(static_cast<uint8_t>(m->paramCount));
     uint64_t bodyBytes = 0;  // message bodies as they will go out (UTF-8 or binary)
@@ -348,6 +348,7 @@ bool Component::call(long num, tVariant* ret, tVariant* params, long count) {
       } catch (const engine::EngineGone&) {
         throw Failure::of(gen::Msg::engineLost);
       }
+      session_.recycleRequest(w.release());
       if (ret != nullptr) variant::storeBool(*ret, true);
       return true;
     }
@@ -378,6 +379,7 @@ bool Component::call(long num, tVariant* ret, tVariant* params, long count) {
       if (whenLost()) return true;
       reply = session_.request(w.finish(), wire::CALL, deadline);
     }
+    session_.recycleRequest(w.release());
     applyOutParams(reply.response.outParams, params, count);  // on success and on failure alike
     if (!reply.response.ok) engineFailure(reply.response);
     if (ret != nullptr && !variant::store(memory_, *ret, reply.response.value)) throw outOfMemory();

@@ -6,7 +6,8 @@
 
 namespace wire {
 
-Writer::Writer(uint8_t op) {
+Writer::Writer(uint8_t op, std::vector<uint8_t>&& reuse) : buf_(std::move(reuse)) {
+  buf_.clear();
   buf_.reserve(64);
   buf_.resize(4);  // length, filled by finish()
   buf_.push_back(op);

@@ -41,7 +41,9 @@ enum Tag : uint8_t {
 /** Builds one request frame: u32 length, u8 op, body. */
 class Writer {
  public:
-  explicit Writer(uint8_t op);
+  explicit Writer(uint8_t op) : Writer(op, std::vector<uint8_t>()) {}
+  /** Builds into `reuse`, keeping its capacity (a session's request buffer, engine/session.h). */
+  Writer(uint8_t op, std::vector<uint8_t>&& reuse);
   void u8(uint8_t v) { buf_.push_back(v); }
   void u16(uint16_t v);
   void u32(uint32_t v);
@@ -59,6 +61,8 @@ class Writer {
   std::size_t utf8(const char16_t* s, std::size_t n);
   /** Finishes the frame (writes its length) and returns it. */
   std::vector<uint8_t>& finish();
+  /** Hands the buffer over (for the next Writer) once the frame has been sent. */
+  std::vector<uint8_t> release() { return std::move(buf_); }
 
  private:
   std::vector<uint8_t> buf_;

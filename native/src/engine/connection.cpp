@@ -124,7 +124,7 @@ std::size_t Connection::recvSome(uint8_t* p, std::size_t n, int64_t deadlineMs) 
 }
 
 std::vector<uint8_t> Connection::roundTrip(const std::vector<uint8_t>* prefix, const std::vector<uint8_t>& frame,
-                                           uint8_t op, int64_t deadlineMs) {
+                                           uint8_t op, int64_t deadlineMs, std::vector<uint8_t>* spare) {
   if (fd_ < 0) throw LinkBroken{"not connected"};
   sendAll(prefix, frame);
   // One read takes a whole small response; a large one continues into its own buffer.
@@ -137,8 +137,11 @@ std::vector<uint8_t> Connection::roundTrip(const std::vector<uint8_t>* prefix, c
   if (first[4] != (wire::kResponseBit | op)) throw LinkBroken{"unexpected response op", true};
   // the engine sends nothing but the response to the one request in flight
   if (got > 4 + static_cast<std::size_t>(len)) throw LinkBroken{"data after the response", true};
-  std::vector<uint8_t> body(len - 1);
   std::size_t have = got - 5;
+  std::vector<uint8_t> body;
+  // first-touching fresh memory is what a large body costs most: read it into the spare one
+  if (spare != nullptr && len - 1 > have) body = std::move(*spare);
+  body.resize(len - 1);
   if (have > 0) std::memcpy(body.data(), first + 5, have);
   while (have < body.size()) have += recvSome(body.data() + have, body.size() - have, deadlineMs);
   return body;

@@ -63,9 +63,12 @@ class Connection {
   std::vector<uint8_t> roundTrip(const std::vector<uint8_t>& frame, uint8_t op, int64_t deadlineMs) {
     return roundTrip(nullptr, frame, op, deadlineMs);
   }
-  /** The same, with `prefix` (a frame that gets no response, may be null) sent in the same write. */
+  /**
+   * The same, with `prefix` (a frame that gets no response, may be null) sent in the same write;
+   * a response body too large for one read is read into `spare` (its memory reused) and returned.
+   */
   std::vector<uint8_t> roundTrip(const std::vector<uint8_t>* prefix, const std::vector<uint8_t>& frame, uint8_t op,
-                                 int64_t deadlineMs);
+                                 int64_t deadlineMs, std::vector<uint8_t>* spare = nullptr);
 
   /** Sends frames that get no response (null ones are skipped), in one write. Throws LinkBroken. */
   void post(const std::vector<uint8_t>* first, const std::vector<uint8_t>& frame);

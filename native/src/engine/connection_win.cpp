@@ -213,7 +213,7 @@ std::size_t Connection::recvSome(uint8_t* p, std::size_t n, int64_t deadlineMs) 
 
 // Same framing as connection.cpp.
 std::vector<uint8_t> Connection::roundTrip(const std::vector<uint8_t>* prefix, const std::vector<uint8_t>& frame,
-                                           uint8_t op, int64_t deadlineMs) {
+                                           uint8_t op, int64_t deadlineMs, std::vector<uint8_t>* spare) {
   if (pipe_ == nullptr) throw LinkBroken{"not connected"};
   sendAll(prefix, frame);
   uint8_t head[5];
@@ -223,7 +223,10 @@ std::vector<uint8_t> Connection::roundTrip(const std::vector<uint8_t>* prefix, c
                  (static_cast<uint32_t>(head[2]) << 16) | (static_cast<uint32_t>(head[3]) << 24);
   if (len < 1 || len > wire::kMaxFrame) throw LinkBroken{"bad frame length", true};
   if (head[4] != (wire::kResponseBit | op)) throw LinkBroken{"unexpected response op", true};
-  std::vector<uint8_t> body(len - 1);
+  std::vector<uint8_t> body;
+  // first-touching fresh memory is what a large body costs most: read it into the spare one
+  if (spare != nullptr && len - 1 > 4096) body = std::move(*spare);
+  body.resize(len - 1);
   std::size_t have = 0;
   while (have < body.size()) have += recvSome(body.data() + have, body.size() - have, deadlineMs);
   return body;

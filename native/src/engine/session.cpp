@@ -17,6 +17,14 @@ namespace {
 constexpr int64_t kGrantMs = 20;
 constexpr uint32_t kGrantPosts = 4096;
 
+/**
+ * Request and response buffers are reused: on a busy server first-touching fresh memory costs more
+ * than the copy itself. One larger than kSmallBuffer is kept while large messages keep coming, and
+ * freed by the first small call kKeepLargeMs after the last large one.
+ */
+constexpr std::size_t kSmallBuffer = 64 * 1024;
+constexpr int64_t kKeepLargeMs = 2000;
+
 Failure protocolFailure(const std::string& why) {
   return Failure::of(gen::Msg::engineProtocol, text::fromUtf8(why));
 }
@@ -96,9 +104,14 @@ Reply Session::request(std::vector<uint8_t>& frame, uint8_t op, int64_t deadline
   if (state_ != State::Open) open();
   Reply reply;
   try {
-    reply.body = conn_.roundTrip(pendingTaken(), frame, op, deadlineMs);
+    reply.body = conn_.roundTrip(pendingTaken(), frame, op, deadlineMs, &spareResponse_);
   } catch (const LinkBroken& e) {
     broken(e);
+  }
+  if (reply.body.size() > kSmallBuffer || frame.size() > kSmallBuffer) {
+    lastLargeMs_ = sys::nowMs();
+  } else if (spareResponse_.capacity() > kSmallBuffer && sys::nowMs() - lastLargeMs_ > kKeepLargeMs) {
+    std::vector<uint8_t>().swap(spareResponse_);
   }
   try {
     reply.response = wire::parseResponse(reply.body.data(), reply.body.size());
@@ -131,11 +144,22 @@ const std::vector<uint8_t>* Session::pendingTaken() {
 }
 
 void Session::keepBatch(uint16_t method, Reply&& reply) {
-  if (reply.response.more.empty()) return;
+  if (reply.response.more.empty()) {
+    keepSpare(spareResponse_, std::move(reply.body));
+    return;
+  }
+  keepSpare(spareResponse_, std::move(batch_.body));  // the last batch is over
   batchLeft_ = reply.response.more.size();
   batchNext_ = 0;
   batchMethod_ = method;
   batch_ = std::move(reply);  // the values point into the body, which moves along unchanged
+}
+
+void Session::keepSpare(std::vector<uint8_t>& slot, std::vector<uint8_t>&& buffer) {
+  if (buffer.capacity() <= slot.capacity()) return;  // the slot already holds as much
+  if (buffer.size() > kSmallBuffer) lastLargeMs_ = sys::nowMs();
+  if (buffer.capacity() > kSmallBuffer && sys::nowMs() - lastLargeMs_ > kKeepLargeMs) return;
+  slot = std::move(buffer);
 }
 
 const wire::Result& Session::nextBatched() {

@@ -52,9 +52,19 @@ class Session {
    */
   void post(std::vector<uint8_t>& frame);
 
+  // ---- buffers: the memory of the last large request and response, reused ----
+
+  /** A buffer to build the next request in (engine/session.cpp says how long memory is kept). */
+  std::vector<uint8_t> requestBuffer() { return std::move(spareRequest_); }
+  /** Gives a request's buffer back once the request has gone out. */
+  void recycleRequest(std::vector<uint8_t>&& buffer) { keepSpare(spareRequest_, std::move(buffer)); }
+
   // ---- batches: further results of a call, answered here without asking the engine ----
 
-  /** Keeps the further results of `reply` (a response to a call of `method`) as the batch. */
+  /**
+   * Keeps the further results of `reply` (a response to a call of `method`) as the batch; a reply
+   * without any gives its buffer back for the next large response.
+   */
   void keepBatch(uint16_t method, Reply&& reply);
   /** The batch holds results of `method`. */
   bool hasBatch(uint16_t method) const {
@@ -89,6 +99,8 @@ class Session {
   void forget();
   /** The TAKEN frame due before the next request, or null. */
   const std::vector<uint8_t>* pendingTaken();
+  /** Keeps `buffer` in `slot` for reuse, unless it is large and large messages have stopped. */
+  void keepSpare(std::vector<uint8_t>& slot, std::vector<uint8_t>&& buffer);
 
   unsigned classId_;
   State state_ = State::Idle;
@@ -103,6 +115,10 @@ class Session {
   uint32_t taken_ = 0;       // batched results handed out, not yet reported
   bool dropPending_ = false;  // the rest of a batch was given up, not yet reported
   std::vector<uint8_t> takenFrame_;
+
+  std::vector<uint8_t> spareRequest_;
+  std::vector<uint8_t> spareResponse_;
+  int64_t lastLargeMs_ = 0;  // when a large request or response was last made
 
   wire::Grant grant_;
   int64_t grantSinceMs_ = 0;
