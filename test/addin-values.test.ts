@@ -89,6 +89,26 @@ describe('out-parameters and text through the native library', () => {
       );
     });
 
+    it('large messages of shrinking and growing sizes, binary and text, in turn: each exactly itself', () => {
+      // the library reuses the memory of the last large request and response: a shorter message
+      // after a longer one must not carry the longer one's tail, nor a longer one stale bytes
+      const sizes = [300_000, 100_000, 70_000, 450_000, 65_000, 300_001];
+      sizes.forEach((size, n) => {
+        const bytes = Buffer.alloc(size, n + 1);
+        bytes.writeUInt32LE(size, 0);
+        bytes[size - 1] = 0xa5;
+        assert.equal(client.call('Отправить', new BinaryData(bytes)), true);
+        const data = out('');
+        assert.equal(client.call('Принять', 10_000, data), true);
+        assert.ok(data.value instanceof BinaryData, `${size}: BinaryData`);
+        assert.ok(Buffer.from((data.value as BinaryData).bytes).equals(bytes), `${size} bytes back exactly`);
+        const text = `${String.fromCharCode(0x410 + n)}${'x'.repeat(size / 2 - 2)}Ж`;
+        assert.equal(client.call('Отправить', text), true);
+        assert.equal(client.call('Принять', 10_000, data), true);
+        assertSame(data.value, text, `text of ${text.length} units`);
+      });
+    });
+
     it('on a timeout Данные becomes "" and the result is Ложь, whatever the variable held', () => {
       for (const previous of ['прежнее', 12345, true, new BinaryData([1, 2, 3]), new Date(Date.UTC(2020, 0, 1)), null, undefined]) {
         const data = out(previous);

@@ -222,6 +222,8 @@ void Session::forget() {
 void Session::reset() {
   conn_.close();
   forget();
+  std::vector<uint8_t>().swap(spareRequest_);
+  std::vector<uint8_t>().swap(spareResponse_);
   conn_.allowReconnect();
   state_ = State::Idle;
 }
