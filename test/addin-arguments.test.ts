@@ -5,12 +5,11 @@
  * Неопределено behave as the table says. Parameters and kinds come from src/api/table.ts.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { CLASSES, type ClassSpec, type MethodSpec, type ParamSpec } from '../src/api/table.js';
 import { format, MESSAGES, type Lang, type MessageKey } from '../src/i18n/messages.js';
-import { BinaryData, BslError, out, skip, Text, type AddInHost, type AddInObject, type Argument, type BslValue } from '../src/host/index.js';
-import { attach, CLIENT_TYPE, isolateEngine, SERVER_TYPE } from './support/addin.js';
-import { startCliEcho, type Peer } from './support/processes.js';
+import { BinaryData, BslError, out, skip, Text, type AddInObject, type Argument, type BslValue } from '../src/host/index.js';
+import { CLIENT_TYPE, SERVER_TYPE, useAddIn } from './support/addin.js';
 
 
 /** A valid argument list for every method that takes arguments (out-parameters as variables). */
@@ -84,19 +83,7 @@ function isBadCast(name: string, expected: string): (e: unknown) => boolean {
 }
 
 describe('add-in arguments', () => {
-  const sandbox = isolateEngine();
-  let host: AddInHost;
-  let echo: Peer & { url: string };
-
-  before(async () => {
-    echo = await startCliEcho();
-    host = attach();
-  });
-  after(async () => {
-    host?.close();
-    await echo?.stop();
-    sandbox.cleanup();
-  });
+  const addin = useAddIn();
 
   it('has a valid argument list for every method with parameters (the table and this test agree)', () => {
     for (const spec of CLASSES) {
@@ -150,7 +137,7 @@ describe('add-in arguments', () => {
       const locale = lang === 'ru' ? 'ru_RU' : 'en_US';
 
       it(`Client not connected (Статус stays 0), ${locale}`, () => {
-        const client = host.create(CLIENT_TYPE, { locale });
+        const client = addin.host.create(CLIENT_TYPE, { locale });
         try {
           assert.equal(client.get('Статус'), 0);
           const spec = CLASSES[0] as ClassSpec;
@@ -162,12 +149,12 @@ describe('add-in arguments', () => {
       });
 
       it(`Client connected (Статус stays 1, nothing is sent), ${locale}`, () => {
-        const client = host.create(CLIENT_TYPE, { locale });
+        const client = addin.host.create(CLIENT_TYPE, { locale });
         try {
-          client.call('Подключиться', echo.url);
+          client.call('Подключиться', addin.echo.url);
           const spec = CLASSES[0] as ClassSpec;
           assert.equal(everyWrongArgument(client, spec, lang), expectedCalls(spec));
-          assert.deepEqual(pick(snapshot(client, spec), 'Статус', 'Сервер'), { Статус: 1, Сервер: echo.url });
+          assert.deepEqual(pick(snapshot(client, spec), 'Статус', 'Сервер'), { Статус: 1, Сервер: addin.echo.url });
           // no wrong Отправить reached the echo server
           const data = out('');
           assert.equal(client.call('Принять', 300, data), false);
@@ -181,7 +168,7 @@ describe('add-in arguments', () => {
       });
 
       it(`Server not running (Порт stays 0), ${locale}`, () => {
-        const server = host.create(SERVER_TYPE, { locale });
+        const server = addin.host.create(SERVER_TYPE, { locale });
         try {
           const spec = CLASSES[1] as ClassSpec;
           assert.equal(everyWrongArgument(server, spec, lang), expectedCalls(spec));
@@ -192,8 +179,8 @@ describe('add-in arguments', () => {
       });
 
       it(`Server running with a client (nothing sent, nobody disconnected), ${locale}`, () => {
-        const server = host.create(SERVER_TYPE, { locale });
-        const client = host.create(CLIENT_TYPE);
+        const server = addin.host.create(SERVER_TYPE, { locale });
+        const client = addin.host.create(CLIENT_TYPE);
         try {
           server.call('Запустить', '127.0.0.1', 0);
           const port = server.get('Порт') as number;
@@ -218,7 +205,7 @@ describe('add-in arguments', () => {
     }
 
     it('the last error is kept by ОписаниеОшибки() until the next error', () => {
-      const client = host.create(CLIENT_TYPE);
+      const client = addin.host.create(CLIENT_TYPE);
       try {
         assert.equal(client.call('ОписаниеОшибки'), '');
         assert.throws(() => client.call('Отправить', null), BslError);
@@ -236,8 +223,8 @@ describe('add-in arguments', () => {
 
   describe('omitted, skipped and explicit Неопределено arguments', () => {
     it('Запустить(Интерфейс, Порт) with two arguments runs a plain ws:// server', () => {
-      const server = host.create(SERVER_TYPE);
-      const client = host.create(CLIENT_TYPE);
+      const server = addin.host.create(SERVER_TYPE);
+      const client = addin.host.create(CLIENT_TYPE);
       try {
         assert.equal(server.call('Запустить', '127.0.0.1', 0), true);
         const port = server.get('Порт') as number;
@@ -253,8 +240,8 @@ describe('add-in arguments', () => {
 
     it('Запустить("127.0.0.1", 0, , , ) with the optional ones skipped, and with Неопределено', () => {
       for (const rest of [[skip, skip, skip], [undefined, undefined, undefined], [skip, undefined], ['', skip, '']] as Argument[][]) {
-        const server = host.create(SERVER_TYPE);
-        const client = host.create(CLIENT_TYPE);
+        const server = addin.host.create(SERVER_TYPE);
+        const client = addin.host.create(CLIENT_TYPE);
         try {
           assert.equal(server.call('Запустить', '127.0.0.1', 0, ...rest), true, rest.map((a) => (a === skip ? '<skipped>' : String(a))).join(', '));
           const port = server.get('Порт') as number;
@@ -267,10 +254,10 @@ describe('add-in arguments', () => {
     });
 
     it('Принять(Таймаут) without the out-parameters, on the client and the server', () => {
-      const server = host.create(SERVER_TYPE);
-      const client = host.create(CLIENT_TYPE);
+      const server = addin.host.create(SERVER_TYPE);
+      const client = addin.host.create(CLIENT_TYPE);
       try {
-        assert.equal(client.call('Подключиться', echo.url), true);
+        assert.equal(client.call('Подключиться', addin.echo.url), true);
         assert.equal(client.call('Принять', 100), false);
         client.call('Отправить', 'никуда');
         // the message is taken (and dropped: there is no variable for it)
@@ -280,7 +267,7 @@ describe('add-in arguments', () => {
         server.call('Запустить', '127.0.0.1', 0);
         assert.equal(server.call('Принять', 100), false);
         assert.equal(server.call('Получить', 100, skip, skip), false);
-        const peer = host.create(CLIENT_TYPE);
+        const peer = addin.host.create(CLIENT_TYPE);
         try {
           peer.call('Подключиться', `ws://127.0.0.1:${server.get('Порт') as number}/`);
           peer.call('Отправить', 'раз');
@@ -300,8 +287,8 @@ describe('add-in arguments', () => {
     });
 
     it('Неопределено passed explicitly for an out-parameter is fine', () => {
-      const server = host.create(SERVER_TYPE);
-      const client = host.create(CLIENT_TYPE);
+      const server = addin.host.create(SERVER_TYPE);
+      const client = addin.host.create(CLIENT_TYPE);
       try {
         server.call('Запустить', '127.0.0.1', 0);
         assert.equal(server.call('Принять', 50, undefined, undefined), false);
@@ -318,8 +305,8 @@ describe('add-in arguments', () => {
     });
 
     it('too few mandatory arguments: the platform refuses before calling (Недостаточно фактических параметров)', () => {
-      const client = host.create(CLIENT_TYPE);
-      const server = host.create(SERVER_TYPE);
+      const client = addin.host.create(CLIENT_TYPE);
+      const server = addin.host.create(SERVER_TYPE);
       try {
         const refused = (e: unknown): boolean => e instanceof BslError && e.message === Text.notEnoughParams;
         assert.throws(() => client.call('Подключиться'), refused);
@@ -342,7 +329,7 @@ describe('add-in arguments', () => {
     });
 
     it('too many arguments are refused too', () => {
-      const client = host.create(CLIENT_TYPE);
+      const client = addin.host.create(CLIENT_TYPE);
       try {
         assert.throws(() => client.call('Отключиться', 1), (e: unknown) => e instanceof BslError && e.message === Text.tooManyParams);
         assert.throws(() => client.call('Принять', 1, out(), 3), (e: unknown) => e instanceof BslError && e.message === Text.tooManyParams);
@@ -352,8 +339,8 @@ describe('add-in arguments', () => {
     });
 
     it('Неопределено for a mandatory parameter: «Не задан обязательный параметр», nothing changes', () => {
-      const client = host.create(CLIENT_TYPE);
-      const server = host.create(SERVER_TYPE);
+      const client = addin.host.create(CLIENT_TYPE);
+      const server = addin.host.create(SERVER_TYPE);
       try {
         const missing = (name: string, index: number, param: string) => (e: unknown) => {
           const text = format('ru', 'missingParam', [index, param]);
@@ -381,7 +368,7 @@ describe('add-in arguments', () => {
   });
 
   it('leaves the emulator\'s memory manager clean', () => {
-    host.close();
-    host.assertClean();
+    addin.host.close();
+    addin.host.assertClean();
   });
 });

@@ -9,31 +9,20 @@
  */
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { after, before, describe, it } from 'node:test';
-import { BinaryData, BslError, out, type AddInHost } from '../src/host/index.js';
-import { attach, CLIENT_TYPE, delay, isolateEngine, SERVER_TYPE } from './support/addin.js';
-import { ROOT, startCliEcho, type Peer } from './support/processes.js';
+import { describe, it } from 'node:test';
+import { BinaryData, BslError, out } from '../src/host/index.js';
+import { CLIENT_TYPE, delay, SERVER_TYPE, useAddIn } from './support/addin.js';
+import { ROOT } from './support/processes.js';
 
 process.env.ONEC_WEBSOCKET_SERVER_GRACE_MS = '30000';
 
 describe('batches and send grants through the native library', () => {
-  const sandbox = isolateEngine();
-  let host: AddInHost;
-  let echo: Peer & { url: string };
-  before(async () => {
-    echo = await startCliEcho();
-    host = attach();
-  });
-  after(async () => {
-    host?.close();
-    await echo?.stop();
-    sandbox.cleanup();
-  });
+  const addin = useAddIn();
 
   it('300 messages sent without waiting come back complete and in order; ДвоичноеСообщение follows each Принять', () => {
-    const client = host.create(CLIENT_TYPE);
+    const client = addin.host.create(CLIENT_TYPE);
     try {
-      client.call('Подключиться', echo.url);
+      client.call('Подключиться', addin.echo.url);
       const count = 300;
       const binary = (i: number): boolean => i % 3 === 2;
       for (let i = 0; i < count; i++) {
@@ -57,13 +46,13 @@ describe('batches and send grants through the native library', () => {
     } finally {
       client.destroy();
     }
-    host.assertClean();
+    addin.host.assertClean();
   });
 
   it('message bodies cross to the engine as UTF-8: every plane, NUL, and a lone surrogate as U+FFFD (as Node encodes it)', () => {
-    const client = host.create(CLIENT_TYPE);
+    const client = addin.host.create(CLIENT_TYPE);
     try {
-      client.call('Подключиться', echo.url);
+      client.call('Подключиться', addin.echo.url);
       const texts = ['ascii', 'Ёлка ЙЦУКЕН', '€ ह 中文', '😀𝄞 astral', 'a\u0000b', '', 'x'.repeat(70_000) + 'ж'];
       for (const text of texts) assert.equal(client.call('Отправить', text), true);
       assert.equal(client.call('Отправить', 'lone \ud800 high, lone \udc00 low'), true);
@@ -82,8 +71,8 @@ describe('batches and send grants through the native library', () => {
   });
 
   it('Отправить after the server closed the connection fails once the grant has lapsed', async () => {
-    const server = host.create(SERVER_TYPE);
-    const client = host.create(CLIENT_TYPE);
+    const server = addin.host.create(SERVER_TYPE);
+    const client = addin.host.create(CLIENT_TYPE);
     try {
       server.call('Запустить', '127.0.0.1', 0);
       client.call('Подключиться', `ws://127.0.0.1:${server.get('Порт') as number}`);
@@ -105,7 +94,7 @@ describe('batches and send grants through the native library', () => {
   });
 
   it('a server object that goes away in the middle of a batch leaves the rest queued for the next object', async () => {
-    const first = host.create(SERVER_TYPE);
+    const first = addin.host.create(SERVER_TYPE);
     first.call('Запустить', '127.0.0.1', 0);
     const port = first.get('Порт') as number;
     // an external client that sends five messages and then stays connected
@@ -125,7 +114,7 @@ describe('batches and send grants through the native library', () => {
       }
       assert.deepEqual([...got], ['m1', 'm2']);
       first.destroy(); // no Остановить: the server is parked with what BSL has not taken
-      const second = host.create(SERVER_TYPE);
+      const second = addin.host.create(SERVER_TYPE);
       try {
         second.call('Запустить', '127.0.0.1', port);
         for (let i = 0; i < 3; i++) {

@@ -7,41 +7,28 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { CLIENT, SERVER } from '../src/api/table.js';
 import { MESSAGES } from '../src/i18n/messages.js';
-import { BslError, out, Text, type AddInHost, type AddInObject } from '../src/host/index.js';
-import { attach, CLIENT_TYPE, isolateEngine, SERVER_TYPE } from './support/addin.js';
-import { startCliEcho, type Peer } from './support/processes.js';
+import { BslError, out, Text, type AddInObject } from '../src/host/index.js';
+import { CLIENT_TYPE, SERVER_TYPE, useAddIn } from './support/addin.js';
 
 describe('engine killed during a blocking call', () => {
-  const sandbox = isolateEngine();
-  let host: AddInHost;
-  let echo: Peer & { url: string };
+  const addin = useAddIn();
   let client: AddInObject;
   let server: AddInObject;
   let firstEngine = 0;
 
-  before(async () => {
-    echo = await startCliEcho();
-    host = attach();
-  });
-  after(async () => {
-    host?.close();
-    await echo?.stop();
-    sandbox.cleanup();
-  });
-
   it('a client connected to a peer, a server running, one engine', () => {
-    client = host.create(CLIENT_TYPE);
-    server = host.create(SERVER_TYPE);
-    assert.equal(client.call('Подключиться', echo.url), true);
+    client = addin.host.create(CLIENT_TYPE);
+    server = addin.host.create(SERVER_TYPE);
+    assert.equal(client.call('Подключиться', addin.echo.url), true);
     client.call('Отправить', 'до');
     const data = out('');
     assert.equal(client.call('Принять', 5000, data), true);
     assert.equal(data.value, 'до');
     assert.equal(server.call('Запустить', '127.0.0.1', 0), true);
-    const pids = sandbox.enginePids();
+    const pids = addin.sandbox.enginePids();
     assert.equal(pids.length, 1, `engines: ${pids.join(', ')}`);
     firstEngine = pids[0] as number;
   });
@@ -69,7 +56,7 @@ describe('engine killed during a blocking call', () => {
     assert.ok(elapsed >= 900, `returned after ${elapsed} ms: before the engine was killed`);
     assert.ok(elapsed < 4000, `returned after ${elapsed} ms`);
     assert.equal(client.call('ОписаниеОшибки'), MESSAGES.engineLost.ru);
-    assert.deepEqual(sandbox.enginePids(), [], 'no engine left');
+    assert.deepEqual(addin.sandbox.enginePids(), [], 'no engine left');
   });
 
   it('properties read their whenEngineLost values: Статус −1, Сервер ""', () => {
@@ -93,14 +80,14 @@ describe('engine killed during a blocking call', () => {
     assert.equal(client.call('Отключиться'), true);
     assert.equal(server.call('Остановить'), true);
     // none of that started an engine
-    assert.deepEqual(sandbox.enginePids(), []);
+    assert.deepEqual(addin.sandbox.enginePids(), []);
   });
 
   it('Подключиться starts a new engine and a round trip works again', () => {
-    assert.equal(client.call('Подключиться', echo.url), true);
+    assert.equal(client.call('Подключиться', addin.echo.url), true);
     assert.equal(client.get('Статус'), 1);
-    assert.equal(client.get('Сервер'), echo.url);
-    const pids = sandbox.enginePids();
+    assert.equal(client.get('Сервер'), addin.echo.url);
+    const pids = addin.sandbox.enginePids();
     assert.equal(pids.length, 1);
     assert.notEqual(pids[0], firstEngine);
     client.call('Отправить', 'после 𝄞');
@@ -113,8 +100,8 @@ describe('engine killed during a blocking call', () => {
     assert.equal(server.call('Запустить', '127.0.0.1', 0), true);
     const port = server.get('Порт') as number;
     assert.ok(port > 0);
-    assert.equal(sandbox.enginePids().length, 1);
-    const peer = host.create(CLIENT_TYPE);
+    assert.equal(addin.sandbox.enginePids().length, 1);
+    const peer = addin.host.create(CLIENT_TYPE);
     try {
       peer.call('Подключиться', `ws://127.0.0.1:${port}/`);
       peer.call('Отправить', 'снова');
@@ -130,7 +117,7 @@ describe('engine killed during a blocking call', () => {
   it('the emulator\'s memory manager reports no problems', () => {
     client.destroy();
     server.destroy();
-    host.close();
-    host.assertClean();
+    addin.host.close();
+    addin.host.assertClean();
   });
 });

@@ -5,12 +5,11 @@
  * exactly as src/api/table.ts declares them. Everything is driven from the table so it cannot drift.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { CLASSES, CLIENT, SERVER, type ClassSpec, type MethodSpec, type PropSpec } from '../src/api/table.js';
 import { format } from '../src/i18n/messages.js';
-import { BslError, out, Text, type AddInHost, type AddInObject } from '../src/host/index.js';
-import { attach, CLIENT_TYPE, isolateEngine, SERVER_TYPE } from './support/addin.js';
-import { startCliEcho, type Peer } from './support/processes.js';
+import { BslError, out, Text, type AddInObject } from '../src/host/index.js';
+import { CLIENT_TYPE, SERVER_TYPE, useAddIn } from './support/addin.js';
 
 const TYPE_OF_CLASS: Record<string, string> = { Client: CLIENT_TYPE, Server: SERVER_TYPE };
 
@@ -35,23 +34,11 @@ function finder(obj: AddInObject): (what: 'FindMethod' | 'FindProp', name: strin
 }
 
 describe('names through the native library', () => {
-  const sandbox = isolateEngine();
-  let host: AddInHost;
-  let echo: Peer & { url: string };
-
-  before(async () => {
-    echo = await startCliEcho();
-    host = attach();
-  });
-  after(async () => {
-    host?.close();
-    await echo?.stop();
-    sandbox.cleanup();
-  });
+  const addin = useAddIn();
 
   it('registers exactly the table\'s classes', () => {
     assert.deepEqual(
-      host.typeNames.sort(),
+      addin.host.typeNames.sort(),
       CLASSES.map((c) => `AddIn.WebSocket.${c.name}`).sort(),
     );
   });
@@ -59,7 +46,7 @@ describe('names through the native library', () => {
   for (const [classId, spec] of CLASSES.entries()) {
     describe(`${spec.name}: enumerations match src/api/table.ts (class id ${classId})`, () => {
       it('GetNMethods, GetMethodName(en=0, ru=1), GetNParams, HasRetVal', () => {
-        const obj = host.create(TYPE_OF_CLASS[spec.name] as string);
+        const obj = addin.host.create(TYPE_OF_CLASS[spec.name] as string);
         try {
           assert.deepEqual(
             obj.methods(),
@@ -77,7 +64,7 @@ describe('names through the native library', () => {
       });
 
       it('GetNProps, GetPropName(en=0, ru=1), IsPropReadable, IsPropWritable', () => {
-        const obj = host.create(TYPE_OF_CLASS[spec.name] as string);
+        const obj = addin.host.create(TYPE_OF_CLASS[spec.name] as string);
         try {
           assert.deepEqual(
             obj.properties(),
@@ -89,7 +76,7 @@ describe('names through the native library', () => {
       });
 
       it('FindMethod / FindProp find every name, alias and letter case; unknown names are -1', () => {
-        const obj = host.create(TYPE_OF_CLASS[spec.name] as string);
+        const obj = addin.host.create(TYPE_OF_CLASS[spec.name] as string);
         try {
           const find = finder(obj);
           let checked = 0;
@@ -128,7 +115,7 @@ describe('names through the native library', () => {
       assert.ok(receive >= 0);
       assert.equal(spec.methods[receive]?.ru, 'Принять');
       assert.deepEqual(spec.methods[receive]?.aliases, ['Получить']);
-      const obj = host.create(TYPE_OF_CLASS[spec.name] as string);
+      const obj = addin.host.create(TYPE_OF_CLASS[spec.name] as string);
       try {
         const find = finder(obj);
         for (const name of ['Получить', 'ПОЛУЧИТЬ', 'получить', 'пОЛУЧИТЬ']) assert.equal(find('FindMethod', name), receive, name);
@@ -140,7 +127,7 @@ describe('names through the native library', () => {
   });
 
   it('unknown names fail with the platform\'s texts through the emulator', () => {
-    const client = host.create(CLIENT_TYPE);
+    const client = addin.host.create(CLIENT_TYPE);
     try {
       assert.throws(() => client.call('Принятт', 0), (e: unknown) => e instanceof BslError && e.message === Text.methodNotFound('Принятт'));
       assert.throws(() => client.get('Статусс'), (e: unknown) => e instanceof BslError && e.message === Text.propNotFound('Статусс'));
@@ -152,7 +139,7 @@ describe('names through the native library', () => {
   });
 
   it('properties are read-only: setting one fails', () => {
-    const client = host.create(CLIENT_TYPE);
+    const client = addin.host.create(CLIENT_TYPE);
     try {
       assert.throws(() => client.set('Статус', 1), (e: unknown) => e instanceof BslError && e.message === Text.propNotWritable('Статус'));
       assert.equal(client.get('Статус'), 0);
@@ -201,13 +188,13 @@ describe('names through the native library', () => {
     it(`Client: every member by ${spelling.label}`, () => {
       const n = (en: string): string => spelling.pick(method(CLIENT, en));
       const p = (en: string): string => spelling.pick(prop(CLIENT, en));
-      const client = host.create(CLIENT_TYPE);
+      const client = addin.host.create(CLIENT_TYPE);
       try {
         assert.equal(client.get(p('Status')), 0);
         assert.equal(client.get(p('Server')), '');
-        assert.equal(client.call(n('Connect'), echo.url), true);
+        assert.equal(client.call(n('Connect'), addin.echo.url), true);
         assert.equal(client.get(p('Status')), 1);
-        assert.equal(client.get(p('Server')), echo.url);
+        assert.equal(client.get(p('Server')), addin.echo.url);
         const message = `по имени ${spelling.label}`;
         assert.equal(client.call(n('Send'), message), true);
         const data = out('');
@@ -226,8 +213,8 @@ describe('names through the native library', () => {
     it(`Server: every member by ${spelling.label}`, () => {
       const n = (en: string): string => spelling.pick(method(SERVER, en));
       const p = (en: string): string => spelling.pick(prop(SERVER, en));
-      const server = host.create(SERVER_TYPE);
-      const client = host.create(CLIENT_TYPE);
+      const server = addin.host.create(SERVER_TYPE);
+      const client = addin.host.create(CLIENT_TYPE);
       try {
         assert.equal(server.get(p('Port')), 0);
         assert.equal(server.get(p('Server')), '');
@@ -264,7 +251,7 @@ describe('names through the native library', () => {
   }
 
   it('leaves the emulator\'s memory manager clean', () => {
-    host.close();
-    host.assertClean();
+    addin.host.close();
+    addin.host.assertClean();
   });
 });

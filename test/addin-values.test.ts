@@ -7,9 +7,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import fc from 'fast-check';
-import { BinaryData, out, type AddInHost, type AddInObject } from '../src/host/index.js';
-import { attach, CLIENT_TYPE, isolateEngine, SERVER_TYPE } from './support/addin.js';
-import { startCliEcho, type Peer } from './support/processes.js';
+import { BinaryData, out, type AddInObject } from '../src/host/index.js';
+import { CLIENT_TYPE, SERVER_TYPE, useAddIn } from './support/addin.js';
 
 const TEXTS: ReadonlyArray<[string, string]> = [
   ['Cyrillic', 'Привет, мир! Ёлка, ЙЦУКЕН, ъыь'],
@@ -36,25 +35,13 @@ function assertSame(actual: unknown, expected: string, what: string): void {
 }
 
 describe('out-parameters and text through the native library', () => {
-  const sandbox = isolateEngine();
-  let host: AddInHost;
-  let echo: Peer & { url: string };
-
-  before(async () => {
-    echo = await startCliEcho();
-    host = attach();
-  });
-  after(async () => {
-    host?.close();
-    await echo?.stop();
-    sandbox.cleanup();
-  });
+  const addin = useAddIn();
 
   describe('client → echo server (another process) → client', () => {
     let client: AddInObject;
     before(() => {
-      client = host.create(CLIENT_TYPE);
-      client.call('Подключиться', echo.url);
+      client = addin.host.create(CLIENT_TYPE);
+      client.call('Подключиться', addin.echo.url);
     });
     after(() => client?.destroy());
 
@@ -147,9 +134,9 @@ describe('out-parameters and text through the native library', () => {
     let server: AddInObject;
     let client: AddInObject;
     before(() => {
-      server = host.create(SERVER_TYPE);
+      server = addin.host.create(SERVER_TYPE);
       server.call('Запустить', '127.0.0.1', 0);
-      client = host.create(CLIENT_TYPE);
+      client = addin.host.create(CLIENT_TYPE);
       client.call('Подключиться', `ws://127.0.0.1:${server.get('Порт') as number}/path`);
     });
     after(() => {
@@ -181,7 +168,7 @@ describe('out-parameters and text through the native library', () => {
     });
 
     it('a second client gets id 2, written back as a Number', () => {
-      const second = host.create(CLIENT_TYPE);
+      const second = addin.host.create(CLIENT_TYPE);
       try {
         second.call('Подключиться', `ws://127.0.0.1:${server.get('Порт') as number}/`);
         second.call('Отправить', 'второй 😀');
@@ -197,9 +184,9 @@ describe('out-parameters and text through the native library', () => {
   });
 
   it('leaves the emulator\'s memory manager clean (every out-parameter freed once)', () => {
-    host.close();
-    host.assertClean();
-    assert.equal(host.memory.liveAllocations().length, 0);
-    assert.ok(host.memory.stats.componentAllocations > 0 && host.memory.stats.frees > 0);
+    addin.host.close();
+    addin.host.assertClean();
+    assert.equal(addin.host.memory.liveAllocations().length, 0);
+    assert.ok(addin.host.memory.stats.componentAllocations > 0 && addin.host.memory.stats.frees > 0);
   });
 });

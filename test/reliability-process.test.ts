@@ -16,13 +16,13 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { connect } from 'node:net';
-import { after, before, describe, it } from 'node:test';
+import { after, describe, it } from 'node:test';
 import { MESSAGES } from '../src/i18n/messages.js';
 import { BslError, out, Text, type AddInHost, type AddInObject, type BslValue } from '../src/host/index.js';
 import { callPtrAsync, rawAlloc, rawFree, readPtr } from '../src/host/ffi.js';
 import { COMPONENT_BASES } from '../src/host/interfaces.js';
-import { attach, CLIENT_TYPE, delay, isolateEngine, SERVER_TYPE } from './support/addin.js';
-import { ROOT, startCliEcho, type Peer } from './support/processes.js';
+import { CLIENT_TYPE, delay, SERVER_TYPE, useAddIn } from './support/addin.js';
+import { ROOT } from './support/processes.js';
 
 const ONEC = `${ROOT}dist/test/support/onec-process.js`;
 const GRACE_MS = 1500;
@@ -92,30 +92,20 @@ function receiveOnAnotherThread(host: AddInHost, obj: AddInObject, args: BslValu
 
 describe('reliability: process faults', () => {
   process.env.ONEC_WEBSOCKET_SERVER_GRACE_MS = String(GRACE_MS);
-  const sandbox = isolateEngine();
-  let host: AddInHost;
-  let echo: Peer & { url: string };
-
-  before(async () => {
-    echo = await startCliEcho();
-    host = attach();
-  });
-  after(async () => {
-    host?.close();
-    await echo?.stop();
-    sandbox.cleanup();
+  const addin = useAddIn();
+  after(() => {
     delete process.env.ONEC_WEBSOCKET_SERVER_GRACE_MS;
   });
 
   it('a 1C process SIGKILLed with a server, 5 clients of it and an outside client: the engine frees all of it', async () => {
     // this process's own object starts the engine and stays: the engine must not exit meanwhile
-    const mine = host.create(CLIENT_TYPE);
+    const mine = addin.host.create(CLIENT_TYPE);
     assert.equal(mine.get('Статус'), 0);
-    const engine = sandbox.enginePids()[0] as number;
+    const engine = addin.sandbox.enginePids()[0] as number;
     const fdsBefore = socketFds(engine);
     const tcpBefore = established(engine);
 
-    const child = spawn(process.execPath, [ONEC, echo.url, '5'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [ONEC, addin.echo.url, '5'], { stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
     let errors = '';
     child.stdout.on('data', (c: Buffer) => (output += c.toString()));
@@ -126,7 +116,7 @@ describe('reliability: process faults', () => {
     while (!output.includes('READY') && Date.now() < deadline && !closed) await delay(20);
     assert.ok(output.includes('READY'), `the 1C process did not get ready: ${output} ${errors}`);
     const port = Number(/PORT (\d+)/.exec(output)?.[1]);
-    assert.deepEqual(sandbox.enginePids(), [engine], 'the child used the same engine');
+    assert.deepEqual(addin.sandbox.enginePids(), [engine], 'the child used the same engine');
     const fdsWith = socketFds(engine);
     const tcpWith = established(engine);
     // 7 objects (Unix sockets) + 1 listener + 5 accepted + 5 client sides + 1 outside client
@@ -157,17 +147,17 @@ describe('reliability: process faults', () => {
     );
     assert.equal(fdsAfter, fdsBefore, 'every socket of the dead process was closed');
     assert.equal(tcpAfter, tcpBefore, 'every TCP connection of the dead process was closed');
-    assert.deepEqual(sandbox.enginePids(), [engine], 'the engine itself goes on');
+    assert.deepEqual(addin.sandbox.enginePids(), [engine], 'the engine itself goes on');
     assert.equal(mine.get('Статус'), 0);
     mine.destroy();
   });
 
   it('the engine SIGKILLed while a server blocks in Принять(0): engineLost at once; the same port runs again in a new engine', async () => {
-    const server = host.create(SERVER_TYPE);
+    const server = addin.host.create(SERVER_TYPE);
     try {
       server.call('Запустить', '127.0.0.1', 0);
       const port = server.get('Порт') as number;
-      const engine = sandbox.enginePids()[0] as number;
+      const engine = addin.sandbox.enginePids()[0] as number;
       const killer = spawn('sh', ['-c', `sleep 1; kill -9 ${engine}`], { stdio: 'ignore' });
       const started = Date.now();
       assert.throws(
@@ -181,7 +171,7 @@ describe('reliability: process faults', () => {
       assert.equal(await listening(port), false, 'the port died with the engine');
       assert.equal(server.call('Запустить', '127.0.0.1', port), true, 'Запустить restarts in a new engine on the same port');
       assert.equal(server.get('Порт'), port);
-      assert.notDeepEqual(sandbox.enginePids(), [engine]);
+      assert.notDeepEqual(addin.sandbox.enginePids(), [engine]);
     } finally {
       server.destroy();
     }
@@ -189,11 +179,11 @@ describe('reliability: process faults', () => {
 
   for (const kind of ['Client', 'Server'] as const) {
     it(`a ${kind} object destroyed on the main thread while another thread blocks in its Принять(0)`, async () => {
-      const obj = host.create(kind === 'Client' ? CLIENT_TYPE : SERVER_TYPE);
-      if (kind === 'Client') obj.call('Подключиться', echo.url);
+      const obj = addin.host.create(kind === 'Client' ? CLIENT_TYPE : SERVER_TYPE);
+      if (kind === 'Client') obj.call('Подключиться', addin.echo.url);
       else obj.call('Запустить', '127.0.0.1', 0);
       const port = kind === 'Server' ? (obj.get('Порт') as number) : 0;
-      const blocked = receiveOnAnotherThread(host, obj, kind === 'Client' ? [0, undefined] : [0, undefined, undefined]);
+      const blocked = receiveOnAnotherThread(addin.host, obj, kind === 'Client' ? [0, undefined] : [0, undefined, undefined]);
       let finished = false;
       void blocked.done.then(() => (finished = true));
       await delay(500);
@@ -207,7 +197,7 @@ describe('reliability: process faults', () => {
       process.stdout.write(`# figure: ${kind} destroyed during Принять(0): DestroyObject ${destroyMs} ms, the blocked call returned after ${returnMs} ms\n`);
       assert.equal(result, false, 'the blocked Принять returned false');
       assert.ok(destroyMs < 3000, `DestroyObject took ${destroyMs} ms`);
-      assert.equal(host.problems().length, 0, host.problems().join('\n'));
+      assert.equal(addin.host.problems().length, 0, addin.host.problems().join('\n'));
       if (kind === 'Server') {
         const deadline = Date.now() + 5000;
         while ((await listening(port)) && Date.now() < deadline) await delay(50);
@@ -218,7 +208,7 @@ describe('reliability: process faults', () => {
   }
 
   it('the emulator\'s memory manager reports no problems', () => {
-    host.close();
-    host.assertClean();
+    addin.host.close();
+    addin.host.assertClean();
   });
 });

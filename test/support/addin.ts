@@ -9,8 +9,10 @@
 import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { after, before } from 'node:test';
 import { defaultLibraryPath } from '../../src/cli/library-path.js';
 import { attachAddIn, type AddInHost, type HostOptions } from '../../src/host/index.js';
+import { startCliEcho, type Peer } from './processes.js';
 
 export const LIBRARY = defaultLibraryPath();
 
@@ -72,6 +74,47 @@ export function enginePids(dir: string): number[] {
 /** ПодключитьВнешнююКомпоненту(<the built library>, "WebSocket", ТипВнешнейКомпоненты.Native) */
 export function attach(options: HostOptions = {}): AddInHost {
   return attachAddIn(LIBRARY, 'WebSocket', options);
+}
+
+/** The fixtures most add-in test files share. */
+export interface AddInFixture {
+  readonly sandbox: EngineSandbox;
+  /** the library, attached as ПодключитьВнешнююКомпоненту does */
+  readonly host: AddInHost;
+  /** our CLI echo server, in its own process (the emulator's calls block this one's event loop) */
+  readonly echo: Peer & { url: string };
+}
+
+/**
+ * Registers on the enclosing describe: an engine sandbox at once; before its tests an echo server
+ * and the library attached; after them all of it closed and the sandbox's engines killed.
+ */
+export function useAddIn(options: { idleMs?: number } = {}): AddInFixture {
+  const sandbox = isolateEngine(options);
+  let host: AddInHost | undefined;
+  let echo: (Peer & { url: string }) | undefined;
+  before(async () => {
+    echo = await startCliEcho();
+    host = attach();
+  });
+  after(async () => {
+    host?.close();
+    await echo?.stop();
+    sandbox.cleanup();
+  });
+  const ready = <T>(value: T | undefined): T => {
+    if (value === undefined) throw new Error('add-in fixture used before its before() hook ran');
+    return value;
+  };
+  return {
+    sandbox,
+    get host() {
+      return ready(host);
+    },
+    get echo() {
+      return ready(echo);
+    },
+  };
 }
 
 export const CLIENT_TYPE = 'AddIn.WebSocket.Client';
