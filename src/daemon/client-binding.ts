@@ -1,11 +1,12 @@
 import { CLIENT, type PropSpec } from '../api/table.js';
 import { Client, type CloseInfo } from '../engine/client.js';
 import { EngineError } from '../engine/errors.js';
-import { incomingSize, TextBytes, type Incoming } from '../engine/message.js';
+import { TextBytes, type Incoming } from '../engine/message.js';
 import { displayUrl } from '../engine/url.js';
 import { timeoutMs, type Arguments } from './arguments.js';
-import { BATCH_BYTES, BATCH_COUNT, body, GRANT_SHARE, num, str, type Binding, type CallResult, type Grant, type OutValue } from './binding.js';
+import { body, GRANT_SHARE, num, str, type Binding, type CallResult, type Grant, type OutValue } from './binding.js';
 import { EventFeed, isEventProp } from './event-feed.js';
+import { ReceiveBatches } from './receive-batches.js';
 import { checkHeader, checkSetting, settingCount, settingMs, splitList } from './settings.js';
 import type { WireValue } from './wire.js';
 
@@ -20,11 +21,14 @@ const RECEIVE = CLIENT.methods.findIndex((m) => m.en === 'Receive');
 export class ClientBinding implements Binding {
   readonly spec = CLIENT;
   readonly events = new EventFeed<Incoming>(clientEvent);
-  private lastBinary = false;
-  /** the further results of the last batch, until the library says what became of them */
-  private lent: Incoming[] = [];
+  private readonly batches: ReceiveBatches<Incoming>;
 
   constructor(readonly client = new Client()) {
+    this.batches = new ReceiveBatches<Incoming>(
+      () => client,
+      (m) => m,
+      (m) => ({ value: true, outs: [[1, m]] }),
+    );
     this.events.attach(client.messageQueue);
     client.observer = {
       opened: () => this.events.notice('open', client.server),
@@ -44,9 +48,9 @@ export class ClientBinding implements Binding {
     }
     if (methodId === RECEIVE) {
       timeoutMs(num(args[0]));
-      this.giveBack(); // a reader that ignores batches asks again: they come first
+      this.batches.giveBack(); // a reader that ignores batches asks again: they come first
       const ready = this.client.receiveReady(1, Infinity);
-      return ready.length > 0 ? this.received(ready[0] as Incoming) : undefined;
+      return ready.length > 0 ? this.batches.answer(ready[0] as Incoming, this.events.enabled) : undefined;
     }
     return undefined;
   }
@@ -64,13 +68,13 @@ export class ClientBinding implements Binding {
         this.client.send(body(args[0]));
         return { value: true };
       case 'Receive': {
-        this.giveBack(); // a reader that ignores batches asks again: they come first
+        this.batches.giveBack(); // a reader that ignores batches asks again: they come first
         const taken = await this.client.receiveIncoming(timeoutMs(num(args[0])));
         if (!taken.received) {
-          this.lastBinary = false;
+          this.batches.nothing();
           return { value: false, outs: [[1, '']] };
         }
-        return this.received(taken.value);
+        return this.batches.answer(taken.value, this.events.enabled);
       }
       case 'SetHeader': {
         checkHeader(str(args[0]), str(args[1]));
@@ -123,7 +127,7 @@ export class ClientBinding implements Binding {
       case 'CloseReason':
         return this.client.closeInfo?.reason ?? '';
       case 'IsBinary':
-        return this.lastBinary;
+        return this.batches.binary;
       case 'AutoReconnect':
         return o.autoReconnect ?? false;
       case 'Reconnecting':
@@ -185,33 +189,13 @@ export class ClientBinding implements Binding {
     }
   }
 
-  /** A received message, with the ones queued behind it as a batch. */
-  private received(message: Incoming): CallResult {
-    this.lastBinary = Buffer.isBuffer(message);
-    // no batches while external events borrow from the same queue
-    this.lent = this.events.enabled ? [] : this.client.receiveReady(BATCH_COUNT, BATCH_BYTES - incomingSize(message));
-    return {
-      value: true,
-      outs: [[1, message]],
-      more: this.lent.map((m) => ({ value: true, outs: [[1, m]] })),
-    };
-  }
-
   taken(count: number, giveUpRest: boolean): void {
-    const used = this.lent.splice(0, count);
-    if (used.length > 0) this.lastBinary = Buffer.isBuffer(used[used.length - 1]);
-    if (giveUpRest) this.giveBack();
+    this.batches.taken(count, giveUpRest);
   }
 
   grant(): Grant | undefined {
     const credit = this.client.sendCredit(GRANT_SHARE);
     return credit > 0 ? { methodId: SEND, credit } : undefined;
-  }
-
-  private giveBack(): void {
-    if (this.lent.length === 0) return;
-    this.client.giveBack(this.lent);
-    this.lent = [];
   }
 
   dispose(): Promise<void> {

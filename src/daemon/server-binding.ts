@@ -1,11 +1,12 @@
 import { SERVER, type PropSpec } from '../api/table.js';
 import { EngineError } from '../engine/errors.js';
-import { incomingSize, TextBytes, type Body } from '../engine/message.js';
+import { TextBytes, type Body } from '../engine/message.js';
 import { Server, type ServerIncoming } from '../engine/server.js';
 import { timeoutMs, type Arguments } from './arguments.js';
-import { BATCH_BYTES, BATCH_COUNT, body, GRANT_SHARE, num, str, type Binding, type CallResult, type Grant, type OutValue } from './binding.js';
+import { body, GRANT_SHARE, num, str, type Binding, type CallResult, type Grant, type OutValue } from './binding.js';
 import { EventFeed, isEventProp } from './event-feed.js';
 import type { ParkedServers } from './parked-servers.js';
+import { ReceiveBatches } from './receive-batches.js';
 import { checkSetting, parseIdList, settingCount, settingMs, splitList } from './settings.js';
 import type { WireValue } from './wire.js';
 
@@ -25,9 +26,11 @@ export class ServerBinding implements Binding {
   readonly spec = SERVER;
   readonly events = new EventFeed<ServerIncoming>(serverEvent);
   private certificate = '';
-  private lastBinary = false;
-  /** the further results of the last batch, until the library says what became of them */
-  private lent: ServerIncoming[] = [];
+  private readonly batches = new ReceiveBatches<ServerIncoming>(
+    () => this.server,
+    (m) => m.data,
+    (m) => ({ value: true, outs: [[1, m.id], [2, m.data]] }),
+  );
   /** connection ids the library last heard of (a send grant names those still open) */
   private recent: number[] = [];
 
@@ -51,7 +54,7 @@ export class ServerBinding implements Binding {
     if (methodId === SEND) return this.send(num(args[0]), body(args[1]));
     if (methodId === RECEIVE && this.server.isRunning) {
       timeoutMs(num(args[0]));
-      this.giveBack(); // a reader that ignores batches asks again: they come first
+      this.batches.giveBack(); // a reader that ignores batches asks again: they come first
       const ready = this.server.receiveReady(1, Infinity);
       return ready.length > 0 ? this.received(ready[0] as ServerIncoming) : undefined;
     }
@@ -79,10 +82,10 @@ export class ServerBinding implements Binding {
       case 'Send':
         return this.send(num(args[0]), body(args[1]));
       case 'Receive': {
-        this.giveBack(); // a reader that ignores batches asks again: they come first
+        this.batches.giveBack(); // a reader that ignores batches asks again: they come first
         const taken = await this.server.receiveIncoming(timeoutMs(num(args[0])));
         if (!taken.received) {
-          this.lastBinary = false;
+          this.batches.nothing();
           return { value: false, outs: [[1, 0], [2, '']] };
         }
         return this.received(taken.value);
@@ -129,7 +132,7 @@ export class ServerBinding implements Binding {
       case 'Health':
         return JSON.stringify(this.server.health);
       case 'IsBinary':
-        return this.lastBinary;
+        return this.batches.binary;
       case 'ConnectionEvents':
         return o.connectionEvents ?? false;
       case 'PingInterval':
@@ -189,21 +192,13 @@ export class ServerBinding implements Binding {
 
   /** A received message, with the ones queued behind it as a batch. */
   private received(message: ServerIncoming): CallResult {
-    this.lastBinary = Buffer.isBuffer(message.data);
-    // no batches while external events borrow from the same queue
-    this.lent = this.events.enabled ? [] : this.server.receiveReady(BATCH_COUNT, BATCH_BYTES - incomingSize(message.data));
-    this.remember([message.id, ...this.lent.map((m) => m.id)]);
-    return {
-      value: true,
-      outs: [[1, message.id], [2, message.data]],
-      more: this.lent.map((m) => ({ value: true, outs: [[1, m.id], [2, m.data]] })),
-    };
+    const result = this.batches.answer(message, this.events.enabled);
+    this.remember([message.id, ...this.batches.lentItems.map((m) => m.id)]);
+    return result;
   }
 
   taken(count: number, giveUpRest: boolean): void {
-    const used = this.lent.splice(0, count);
-    if (used.length > 0) this.lastBinary = Buffer.isBuffer(used[used.length - 1]?.data);
-    if (giveUpRest) this.giveBack();
+    this.batches.taken(count, giveUpRest);
   }
 
   /** Send to the connections the library last heard of, with the least room any of them has. */
@@ -228,15 +223,9 @@ export class ServerBinding implements Binding {
     this.recent = [...known].slice(0, GRANT_KEYS);
   }
 
-  private giveBack(): void {
-    if (this.lent.length === 0) return;
-    this.server.giveBack(this.lent);
-    this.lent = [];
-  }
-
   /** Without Остановить() the server outlives its object for a grace period (ParkedServers). */
   dispose(): Promise<void> {
-    this.giveBack(); // what the library did not report taken stays queued (a parked server keeps it)
+    this.batches.giveBack(); // what the library did not report taken stays queued (a parked server keeps it)
     this.events.dispose();
     this.server.observer = undefined;
     return this.parked.park(this.server, this.certificate);

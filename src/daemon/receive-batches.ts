@@ -1,0 +1,66 @@
+import { incomingSize, type Incoming } from '../engine/message.js';
+import { BATCH_BYTES, BATCH_COUNT, type CallResult } from './binding.js';
+
+/** The engine object a binding receives from (a Client, or a Server with connection ids). */
+export interface MessageSource<T> {
+  receiveReady(maxCount: number, maxBytes: number): T[];
+  giveBack(items: readonly T[]): void;
+}
+
+/**
+ * A binding's side of batches (docs/protocol.md): the messages sent to the library behind a
+ * Принять answer stay lent until the library reports how many BSL took (TAKEN); the others go back
+ * to the head of the queue. It also knows what ДвоичноеСообщение reports: whether the last message
+ * BSL took was binary.
+ */
+export class ReceiveBatches<T> {
+  private lent: T[] = [];
+  private lastBinary = false;
+
+  constructor(
+    /** read at each use: a server binding may adopt another engine server */
+    private readonly source: () => MessageSource<T>,
+    private readonly bodyOf: (item: T) => Incoming,
+    /** the result of one Принять that took `item` */
+    private readonly resultOf: (item: T) => CallResult,
+  ) {}
+
+  get binary(): boolean {
+    return this.lastBinary;
+  }
+
+  /** The items handed to the library with the last answer and not yet reported taken. */
+  get lentItems(): readonly T[] {
+    return this.lent;
+  }
+
+  /**
+   * The answer to a Принять that took `first`: with the messages queued behind it as a batch,
+   * unless `alone` (external events borrow from the same queue).
+   */
+  answer(first: T, alone: boolean): CallResult {
+    const body = this.bodyOf(first);
+    this.lastBinary = Buffer.isBuffer(body);
+    this.lent = alone ? [] : this.source().receiveReady(BATCH_COUNT, BATCH_BYTES - incomingSize(body));
+    return { ...this.resultOf(first), more: this.lent.map(this.resultOf) };
+  }
+
+  /** A Принять that took nothing. */
+  nothing(): void {
+    this.lastBinary = false;
+  }
+
+  /** TAKEN: BSL took the first `count` lent items; `giveUpRest`: the library dropped the others. */
+  taken(count: number, giveUpRest: boolean): void {
+    const used = this.lent.splice(0, count);
+    if (used.length > 0) this.lastBinary = Buffer.isBuffer(this.bodyOf(used[used.length - 1] as T));
+    if (giveUpRest) this.giveBack();
+  }
+
+  /** What is still lent goes back to the head of the queue, in order. */
+  giveBack(): void {
+    if (this.lent.length === 0) return;
+    this.source().giveBack(this.lent);
+    this.lent = [];
+  }
+}
