@@ -169,6 +169,18 @@ std::string toUtf8(const char16_t* s, std::size_t n) {
   return out;
 }
 
+std::string lastLines(std::string s, int count) {
+  while (!s.empty() && (s.back() == '\n' || s.back() == '\r' || s.back() == ' ')) s.pop_back();
+  int lines = 0;
+  for (std::size_t i = s.size(); i > 0; --i) {
+    if (s[i - 1] == '\n' && ++lines == count) {
+      s.erase(0, i);
+      break;
+    }
+  }
+  return s;
+}
+
 std::u16string number(long long v) {
   char buf[32];
   int n = 0;

@@ -31,6 +31,9 @@ inline std::u16string fromUtf8(const std::string& s) { return fromUtf8(s.data(),
 std::string toUtf8(const char16_t* s, std::size_t n);
 inline std::string toUtf8(const std::u16string& s) { return toUtf8(s.data(), s.size()); }
 
+/** The last `count` lines of `s`, trailing blank space dropped (a log's tail). */
+std::string lastLines(std::string s, int count);
+
 /** Decimal text of a number (integers without a fraction). */
 std::u16string number(long long v);
 

@@ -4,6 +4,7 @@
 #include <csignal>
 #include <cstdio>
 #include <cstring>
+#include <utility>
 #include <fcntl.h>
 #include <sys/file.h>
 #include <sys/resource.h>
@@ -240,15 +241,7 @@ std::string logTail(const std::string& path, int64_t from) {
     out.resize(r > 0 ? static_cast<std::size_t>(r) : 0);
   }
   sys::closeFd(fd);
-  while (!out.empty() && (out.back() == '\n' || out.back() == '\r' || out.back() == ' ')) out.pop_back();
-  int lines = 0;
-  for (std::size_t i = out.size(); i > 0; --i) {
-    if (out[i - 1] == '\n' && ++lines == kLogTailLines) {
-      out.erase(0, i);
-      break;
-    }
-  }
-  return out;
+  return text::lastLines(std::move(out), kLogTailLines);
 }
 
 }  // namespace

@@ -4,6 +4,7 @@
 
 #include <windows.h>
 
+#include <utility>
 #include <vector>
 
 #include "engine/sys.h"
@@ -186,15 +187,7 @@ std::string logTail(const std::string& path, int64_t from) {
     out.resize(got);
   }
   CloseHandle(h);
-  while (!out.empty() && (out.back() == '\n' || out.back() == '\r' || out.back() == ' ')) out.pop_back();
-  int lines = 0;
-  for (std::size_t i = out.size(); i > 0; --i) {
-    if (out[i - 1] == '\n' && ++lines == kLogTailLines) {
-      out.erase(0, i);
-      break;
-    }
-  }
-  return out;
+  return text::lastLines(std::move(out), kLogTailLines);
 }
 
 int64_t fileSize(const std::string& path) {
