@@ -13,6 +13,7 @@
 #include <unistd.h>
 #include <vector>
 
+#include "engine/start_failures.h"
 #include "engine/sys.h"
 #include "failure.h"
 #include "text.h"
@@ -27,10 +28,6 @@ constexpr int kStartPollMs = 20;
 constexpr int kStartTimeoutMs = 10000;
 constexpr std::size_t kLogTailBytes = 2048;
 constexpr int kLogTailLines = 12;
-
-Failure startFailed(const std::string& why) {
-  return Failure::of(gen::Msg::engineStartFailed, text::fromUtf8(why));
-}
 
 bool isExecutableFile(const std::string& path) {
   if (path.empty()) return false;

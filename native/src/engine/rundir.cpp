@@ -8,30 +8,13 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "engine/start_failures.h"
 #include "engine/sys.h"
 #include "failure.h"
 #include "text.h"
 #include "version.h"
 
-extern "C" {
-// engine_blob.S (generated): the bundle bytes and their count
-extern const unsigned char onec_engine_bundle[];
-extern const unsigned long long onec_engine_bundle_size;
-}
-
 namespace engine {
-
-namespace {
-
-Failure unsafe(const std::string& dir, const std::string& why) {
-  return Failure::of(gen::Msg::engineUnsafeDir, text::fromUtf8(dir), text::fromUtf8(why));
-}
-
-Failure startFailed(const std::string& why) {
-  return Failure::of(gen::Msg::engineStartFailed, text::fromUtf8(why));
-}
-
-}  // namespace
 
 std::string runtimeDirPath() {
   std::string dir = sys::env("ONEC_WEBSOCKET_DIR");
@@ -62,18 +45,18 @@ RuntimePaths prepareRuntimeDir() {
     throw startFailed("mkdir " + dir + ": " + sys::errorText(err));
   }
   sys::FileInfo info;
-  if (!sys::lstatPath(dir, info)) throw unsafe(dir, "lstat: " + sys::errorText(errno));
-  if (info.isLink) throw unsafe(dir, "symbolic link");
-  if (!info.isDir) throw unsafe(dir, "not a directory");
+  if (!sys::lstatPath(dir, info)) throw unsafeDir(dir, "lstat: " + sys::errorText(errno));
+  if (info.isLink) throw unsafeDir(dir, "symbolic link");
+  if (!info.isDir) throw unsafeDir(dir, "not a directory");
   uid_t me = geteuid();
   if (info.uid != me) {
-    throw unsafe(dir, "owner uid " + std::to_string(static_cast<unsigned long>(info.uid)) + " != euid " +
+    throw unsafeDir(dir, "owner uid " + std::to_string(static_cast<unsigned long>(info.uid)) + " != euid " +
                           std::to_string(static_cast<unsigned long>(me)));
   }
   if ((info.mode & 077) != 0) {
     // Tighten through a descriptor of the very directory we checked (no symlink race).
     int fd = sys::openFile(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW);
-    if (fd < 0) throw unsafe(dir, "open: " + sys::errorText(errno));
+    if (fd < 0) throw unsafeDir(dir, "open: " + sys::errorText(errno));
     sys::FileInfo again;
     bool ok = sys::fstatFd(fd, again) && again.isDir && again.uid == me && ::fchmod(fd, 0700) == 0;
     int err = errno;
@@ -81,7 +64,7 @@ RuntimePaths prepareRuntimeDir() {
     if (!ok) {
       char mode[16];
       std::snprintf(mode, sizeof mode, "%03o", info.mode & 0777);
-      throw unsafe(dir, std::string("mode ") + mode + ", chmod 0700: " + sys::errorText(err));
+      throw unsafeDir(dir, std::string("mode ") + mode + ", chmod 0700: " + sys::errorText(err));
     }
   }
   if (paths.socket.size() >= sizeof(sockaddr_un{}.sun_path)) {

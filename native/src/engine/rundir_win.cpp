@@ -10,28 +10,15 @@
 #include <cstdio>
 
 #include "engine/security_win.h"
+#include "engine/start_failures.h"
 #include "engine/sys.h"
 #include "failure.h"
 #include "text.h"
 #include "version.h"
 
-extern "C" {
-// engine_blob_win.S: the bundle bytes and their count
-extern const unsigned char onec_engine_bundle[];
-extern const unsigned long long onec_engine_bundle_size;
-}
-
 namespace engine {
 
 namespace {
-
-Failure unsafe(const std::string& dir, const std::string& why) {
-  return Failure::of(gen::Msg::engineUnsafeDir, text::fromUtf8(dir), text::fromUtf8(why));
-}
-
-Failure startFailed(const std::string& why) {
-  return Failure::of(gen::Msg::engineStartFailed, text::fromUtf8(why));
-}
 
 std::string knownLocalAppData() {
   wchar_t* path = nullptr;
@@ -142,26 +129,26 @@ RuntimePaths prepareRuntimeDir() {
   if (!created && createErr != ERROR_ALREADY_EXISTS) throw startFailed("mkdir " + dir + ": " + sys::errorText(createErr));
 
   DWORD attrs = GetFileAttributesW(wdir.c_str());
-  if (attrs == INVALID_FILE_ATTRIBUTES) throw unsafe(dir, "GetFileAttributes: " + sys::errorText(GetLastError()));
-  if (attrs & FILE_ATTRIBUTE_REPARSE_POINT) throw unsafe(dir, "reparse point (symbolic link or junction)");
-  if (!(attrs & FILE_ATTRIBUTE_DIRECTORY)) throw unsafe(dir, "not a directory");
+  if (attrs == INVALID_FILE_ATTRIBUTES) throw unsafeDir(dir, "GetFileAttributes: " + sys::errorText(GetLastError()));
+  if (attrs & FILE_ATTRIBUTE_REPARSE_POINT) throw unsafeDir(dir, "reparse point (symbolic link or junction)");
+  if (!(attrs & FILE_ATTRIBUTE_DIRECTORY)) throw unsafeDir(dir, "not a directory");
 
   PSID owner = nullptr;
   PACL dacl = nullptr;
   PSECURITY_DESCRIPTOR current = nullptr;
   DWORD err = GetNamedSecurityInfoW(wdir.c_str(), SE_FILE_OBJECT, OWNER_SECURITY_INFORMATION | DACL_SECURITY_INFORMATION,
                                     &owner, nullptr, &dacl, nullptr, &current);
-  if (err != ERROR_SUCCESS) throw unsafe(dir, "GetNamedSecurityInfo: " + sys::errorText(static_cast<int>(err)));
+  if (err != ERROR_SUCCESS) throw unsafeDir(dir, "GetNamedSecurityInfo: " + sys::errorText(static_cast<int>(err)));
   bool ours = winsec::isOwnSid(owner);
   std::string ownerText = winsec::sidText(owner);
   bool open = winsec::grantsOthers(dacl);
   LocalFree(current);
-  if (!ours) throw unsafe(dir, "owner " + ownerText + " is not the current user " + winsec::userSid());
+  if (!ours) throw unsafeDir(dir, "owner " + ownerText + " is not the current user " + winsec::userSid());
   if (open) {
     // Ours but readable by others (e.g. an ONEC_WEBSOCKET_DIR made elsewhere): tighten, as
     // chmod 0700 does on Linux.
     err = tighten(wdir);
-    if (err != ERROR_SUCCESS) throw unsafe(dir, "open to other users, SetNamedSecurityInfo: " + sys::errorText(static_cast<int>(err)));
+    if (err != ERROR_SUCCESS) throw unsafeDir(dir, "open to other users, SetNamedSecurityInfo: " + sys::errorText(static_cast<int>(err)));
   }
   return paths;
 }
