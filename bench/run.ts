@@ -508,7 +508,8 @@ async function callOverhead(): Promise<void> {
 function buildDriver(): void {
   mkdirSync(DIST, { recursive: true });
   const source = `${ROOT}bench/native/bench-driver.c`;
-  if (existsSync(DRIVER) && statSync(DRIVER).mtimeMs >= statSync(source).mtimeMs) return;
+  const inputs = [source, `${ROOT}native/test/native_api.h`];
+  if (existsSync(DRIVER) && inputs.every((f) => statSync(DRIVER).mtimeMs >= statSync(f).mtimeMs)) return;
   const r = spawnSync('gcc', ['-std=c11', '-O2', '-Wall', '-Wextra', '-o', DRIVER, source, '-ldl'], { stdio: 'inherit' });
   if (r.status !== 0) throw new Error('gcc failed');
 }

@@ -30,58 +30,7 @@
 #include <time.h>
 #include <unistd.h>
 
-typedef uint16_t WCHAR_T;
-
-typedef struct tVariant {
-  union {
-    int32_t lVal;
-    double dblVal;
-    bool bVal;
-    struct tm tmVal;
-    struct { char* pstrVal; uint32_t strLen; } s;
-    struct { WCHAR_T* pwstrVal; uint32_t wstrLen; } w;
-  } u;
-  uint32_t cbElements;
-  uint16_t vt;
-} tVariant;
-_Static_assert(sizeof(tVariant) == 64, "tVariant size");
-
-enum { VT_EMPTY = 0, VT_I4 = 3, VT_R8 = 5, VT_BOOL = 11, VT_PWSTR = 22, VT_BLOB = 23 };
-
-typedef void (*Dtor)(void*);
-typedef struct {
-  Dtor d0, d1;
-  bool (*Init)(void*, void*);
-  bool (*setMemManager)(void*, void*);
-  long (*GetInfo)(void*);
-  void (*Done)(void*);
-} InitDoneVT;
-typedef struct {
-  Dtor d0, d1;
-  bool (*RegisterExtensionAs)(void*, WCHAR_T**);
-  long (*GetNProps)(void*);
-  long (*FindProp)(void*, const WCHAR_T*);
-  const WCHAR_T* (*GetPropName)(void*, long, long);
-  bool (*GetPropVal)(void*, long, tVariant*);
-  bool (*SetPropVal)(void*, long, tVariant*);
-  bool (*IsPropReadable)(void*, long);
-  bool (*IsPropWritable)(void*, long);
-  long (*GetNMethods)(void*);
-  long (*FindMethod)(void*, const WCHAR_T*);
-  const WCHAR_T* (*GetMethodName)(void*, long, long);
-  long (*GetNParams)(void*, long);
-  bool (*GetParamDefValue)(void*, long, long, tVariant*);
-  bool (*HasRetVal)(void*, long);
-  bool (*CallAsProc)(void*, long, tVariant*, long);
-  bool (*CallAsFunc)(void*, long, tVariant*, tVariant*, long);
-} LangExtVT;
-
-typedef struct {
-  void** base;
-} Obj;
-#define VT0(o) (*(InitDoneVT**)&(o)->base[0])
-#define VT1(o) (*(LangExtVT**)&(o)->base[1])
-#define SELF(o, k) ((void*)&(o)->base[k])
+#include "../../native/test/native_api.h"
 
 /* ---- host objects ---- */
 static void hostDtor(void* self) { (void)self; }
@@ -98,11 +47,11 @@ static void memFree(void* self, void** p) {
   }
 }
 typedef struct {
-  Dtor d0, d1;
+  DTORS
   bool (*AllocMemory)(void*, void**, unsigned long);
   void (*FreeMemory)(void*, void**);
 } MemVT;
-static struct { intptr_t top; void* ti; MemVT vt; } gMemVT = {0, NULL, {hostDtor, hostDtor, memAlloc, memFree}};
+static struct { PREFIX MemVT vt; } gMemVT = {PREFIX_INIT, {DTOR_INIT(hostDtor), memAlloc, memFree}};
 static struct { MemVT* vptr; } gMem = {&gMemVT.vt};
 
 static char gLastError[4096];
@@ -123,11 +72,11 @@ static long hostZero(void) { return 0; }
 static void hostVoid(void) {}
 static void* hostNull(void) { return NULL; }
 typedef struct {
-  Dtor d0, d1;
+  DTORS
   bool (*AddError)(void*, unsigned short, const WCHAR_T*, const WCHAR_T*, long);
   void* slots[10];
 } DefBaseVT;
-static struct { intptr_t top; void* ti; DefBaseVT vt; } gDefVT;
+static struct { PREFIX DefBaseVT vt; } gDefVT;
 static struct { DefBaseVT* vptr; } gDef = {&gDefVT.vt};
 
 static void initHost(void) {
@@ -160,8 +109,8 @@ static WCHAR_T* wide(const char* s) {
 
 static void release(tVariant* v) {
   void* p = NULL;
-  if (v->vt == VT_PWSTR) p = v->u.w.pwstrVal;
-  else if (v->vt == VT_BLOB) p = v->u.s.pstrVal;
+  if (v->vt == VTYPE_PWSTR) p = v->u.w.pwstrVal;
+  else if (v->vt == VTYPE_BLOB) p = v->u.s.pstrVal;
   if (p) memFree(&gMem, &p);
   memset(v, 0, sizeof *v);
 }
@@ -215,7 +164,7 @@ static bool callBool(Method* m) {
   memset(&ret, 0, sizeof ret);
   gLastError[0] = 0;
   bool ok = VT1(m->o)->CallAsFunc(SELF(m->o, 1), m->id, &ret, m->params, m->nparams);
-  bool value = ok && ret.vt == VT_BOOL && ret.u.bVal;
+  bool value = ok && ret.vt == VTYPE_BOOL && ret.u.bVal;
   release(&ret);
   return ok && value;
 }
@@ -223,7 +172,7 @@ static bool callBool(Method* m) {
 static void setInt(tVariant* v, int32_t n) {
   release(v);
   v->u.lVal = n;
-  v->vt = VT_I4;
+  v->vt = VTYPE_I4;
 }
 
 static void setText(tVariant* v, const char* s) {
@@ -234,7 +183,7 @@ static void setText(tVariant* v, const char* s) {
   for (size_t i = 0; i <= n; i++) ((WCHAR_T*)mem)[i] = (unsigned char)s[i];
   v->u.w.pwstrVal = mem;
   v->u.w.wstrLen = (uint32_t)n;
-  v->vt = VT_PWSTR;
+  v->vt = VTYPE_PWSTR;
 }
 
 /* A message body of SIZE units/bytes, host-allocated once and reused (the add-in only reads it). */
@@ -246,20 +195,20 @@ static void setBody(tVariant* v, size_t size, bool binary) {
     for (size_t i = 0; i < size; i++) ((unsigned char*)mem)[i] = (unsigned char)(i * 31 + 7);
     v->u.s.pstrVal = mem;
     v->u.s.strLen = (uint32_t)size;
-    v->vt = VT_BLOB;
+    v->vt = VTYPE_BLOB;
   } else {
     memAlloc(&gMem, &mem, (size + 1) * sizeof(WCHAR_T));
     for (size_t i = 0; i < size; i++) ((WCHAR_T*)mem)[i] = (WCHAR_T)('a' + i % 26);
     ((WCHAR_T*)mem)[size] = 0;
     v->u.w.pwstrVal = mem;
     v->u.w.wstrLen = (uint32_t)size;
-    v->vt = VT_PWSTR;
+    v->vt = VTYPE_PWSTR;
   }
 }
 
 static size_t bodySize(const tVariant* v) {
-  if (v->vt == VT_PWSTR) return v->u.w.wstrLen;
-  if (v->vt == VT_BLOB) return v->u.s.strLen;
+  if (v->vt == VTYPE_PWSTR) return v->u.w.wstrLen;
+  if (v->vt == VTYPE_BLOB) return v->u.s.strLen;
   return (size_t)-1;
 }
 
@@ -405,7 +354,7 @@ int main(int argc, char** argv) {
     tVariant port;
     memset(&port, 0, sizeof port);
     if (!VT1(&o)->GetPropVal(SELF(&o, 1), portProp, &port)) die("Port");
-    int portNumber = port.vt == VT_I4 ? port.u.lVal : (int)port.u.dblVal;
+    int portNumber = port.vt == VTYPE_I4 ? port.u.lVal : (int)port.u.dblVal;
     if (mode[0] == 'h') {
       printf("port %d\n", portNumber);
       fflush(stdout);
@@ -425,7 +374,7 @@ int main(int argc, char** argv) {
       if (!callBool(&receive)) die("Server.Receive");
       if (i == 0) t0 = now();
       /* answer the sender with its own message: the out-parameters become Send's arguments */
-      setInt(&send.params[0], receive.params[1].vt == VT_I4 ? receive.params[1].u.lVal : (int32_t)receive.params[1].u.dblVal);
+      setInt(&send.params[0], receive.params[1].vt == VTYPE_I4 ? receive.params[1].u.lVal : (int32_t)receive.params[1].u.dblVal);
       release(&send.params[1]);
       send.params[1] = receive.params[2];
       memset(&receive.params[2], 0, sizeof receive.params[2]);
