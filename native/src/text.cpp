@@ -53,27 +53,20 @@ char32_t nextCodePoint(const uint8_t* s, std::size_t n, std::size_t& i) {
 
 // ASCII runs are most message text: they are scanned and copied a word at a time.
 
-/** How many bytes from s[i] on are ASCII, counted 8 at a time (at least up to the last full word). */
-std::size_t asciiRun(const uint8_t* s, std::size_t n, std::size_t i) {
+/**
+ * How many units from s[i] on are ASCII (UTF-8 bytes or UTF-16 units), checked a 64-bit word at a
+ * time: a unit is ASCII when none of its bits above the low seven is set.
+ */
+template <class Unit>
+std::size_t asciiRun(const Unit* s, std::size_t n, std::size_t i) {
+  constexpr std::size_t kPerWord = sizeof(uint64_t) / sizeof(Unit);
+  constexpr uint64_t kHighBits = sizeof(Unit) == 1 ? 0x8080808080808080ULL : 0xff80ff80ff80ff80ULL;
   std::size_t start = i;
-  while (i + 8 <= n) {
+  while (i + kPerWord <= n) {
     uint64_t word;
-    std::memcpy(&word, s + i, 8);
-    if ((word & 0x8080808080808080ULL) != 0) break;
-    i += 8;
-  }
-  while (i < n && s[i] < 0x80) ++i;
-  return i - start;
-}
-
-/** How many UTF-16 units from s[i] on are ASCII, counted 4 at a time. */
-std::size_t asciiRun(const char16_t* s, std::size_t n, std::size_t i) {
-  std::size_t start = i;
-  while (i + 4 <= n) {
-    uint64_t word;
-    std::memcpy(&word, s + i, 8);
-    if ((word & 0xff80ff80ff80ff80ULL) != 0) break;
-    i += 4;
+    std::memcpy(&word, s + i, sizeof word);
+    if ((word & kHighBits) != 0) break;
+    i += kPerWord;
   }
   while (i < n && s[i] < 0x80) ++i;
   return i - start;
