@@ -7,8 +7,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { format } from '../src/i18n/messages.js';
-import { BslError, out, Text, type AddInHost, type AddInObject } from '../src/host/index.js';
-import { attach, CLIENT_TYPE, delay, isolateEngine, SERVER_TYPE } from './support/addin.js';
+import { BslError, out, Text, type AddInObject } from '../src/host/index.js';
+import { CLIENT_TYPE, delay, SERVER_TYPE, useAddIn } from './support/addin.js';
 
 const CONNECTION = /^(\d+): 127\.0\.0\.1:(\d+)$/;
 
@@ -25,18 +25,10 @@ function parseConnections(text: string): Array<[number, number]> {
 }
 
 describe('the document\'s server scenario through the native library', () => {
-  const sandbox = isolateEngine();
-  let host: AddInHost;
-  before(() => {
-    host = attach();
-  });
-  after(() => {
-    host?.close();
-    sandbox.cleanup();
-  });
+  const addin = useAddIn({ echo: false });
 
   it('Принять before Запустить is an error (it would otherwise wait forever)', () => {
-    const server = host.create(SERVER_TYPE);
+    const server = addin.host.create(SERVER_TYPE);
     try {
       assert.throws(
         () => server.call('Принять', 0, out(), out()),
@@ -57,10 +49,10 @@ describe('the document\'s server scenario through the native library', () => {
     let peerPort2 = 0;
 
     before(() => {
-      server = host.create(SERVER_TYPE);
-      client1 = host.create(CLIENT_TYPE);
-      client2 = host.create(CLIENT_TYPE);
-      client3 = host.create(CLIENT_TYPE);
+      server = addin.host.create(SERVER_TYPE);
+      client1 = addin.host.create(CLIENT_TYPE);
+      client2 = addin.host.create(CLIENT_TYPE);
+      client3 = addin.host.create(CLIENT_TYPE);
     });
     after(() => {
       for (const o of [client1, client2, client3, server]) o?.destroy();
@@ -179,7 +171,7 @@ describe('the document\'s server scenario through the native library', () => {
     });
 
     it('the port is free afterwards: another server object runs on it, then the first one again', () => {
-      const second = host.create(SERVER_TYPE);
+      const second = addin.host.create(SERVER_TYPE);
       try {
         assert.equal(second.call('Запустить', '127.0.0.1', port), true);
         assert.equal(second.get('Порт'), port);
@@ -189,7 +181,7 @@ describe('the document\'s server scenario through the native library', () => {
           (e: unknown) => e instanceof BslError && e.message.includes(format('ru', 'portBusy', ['127.0.0.1', port])),
         );
         assert.equal(server.get('Порт'), 0);
-        const probe = host.create(CLIENT_TYPE);
+        const probe = addin.host.create(CLIENT_TYPE);
         try {
           assert.equal(probe.call('Подключиться', `ws://127.0.0.1:${port}/`), true);
           assert.match(second.get('Соединения') as string, /^1: 127\.0\.0\.1:\d+$/);
@@ -206,8 +198,8 @@ describe('the document\'s server scenario through the native library', () => {
     });
 
     it('Остановить on a never-started object and Отключиться on a never-connected one are not errors', () => {
-      const idle = host.create(SERVER_TYPE);
-      const lonely = host.create(CLIENT_TYPE);
+      const idle = addin.host.create(SERVER_TYPE);
+      const lonely = addin.host.create(CLIENT_TYPE);
       try {
         assert.equal(idle.call('Остановить'), true);
         assert.equal(idle.call('Остановить'), true);
@@ -221,11 +213,11 @@ describe('the document\'s server scenario through the native library', () => {
   });
 
   it('destroying a running server object frees its port (the engine stops it)', () => {
-    const server = host.create(SERVER_TYPE);
+    const server = addin.host.create(SERVER_TYPE);
     server.call('Запустить', '127.0.0.1', 0);
     const port = server.get('Порт') as number;
     server.destroy();
-    const again = host.create(SERVER_TYPE);
+    const again = addin.host.create(SERVER_TYPE);
     try {
       // DestroyObject closed the object's connection; the engine stops the server when it sees
       // that, so allow it a moment
@@ -245,7 +237,7 @@ describe('the document\'s server scenario through the native library', () => {
   });
 
   it('leaves the emulator\'s memory manager clean', () => {
-    host.close();
-    host.assertClean();
+    addin.host.close();
+    addin.host.assertClean();
   });
 });

@@ -12,23 +12,17 @@
  * and everything else keeps working.
  */
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import { format } from '../src/i18n/messages.js';
 import { BslError, out, type AddInHost, type AddInObject } from '../src/host/index.js';
 import { attach, CLIENT_TYPE, delay, isolateEngine, SERVER_TYPE } from './support/addin.js';
+import { rss } from './support/proc.js';
 import { ROOT, startPeer, type Peer } from './support/processes.js';
 import { frame } from './support/raw-websocket.js';
 import { closedWithin, rawClient, upgradeRequest, type RawClient } from './support/raw-client.js';
 
 const HOSTILE = `${ROOT}dist/test/support/hostile-server.js`;
 const MiB = 1024 * 1024;
-
-/** VmRSS of a process in bytes. */
-function rss(pid: number): number {
-  const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  return Number(m?.[1] ?? 0) * 1024;
-}
 
 /** Ids listed in Соединения. */
 function ids(server: AddInObject): number[] {

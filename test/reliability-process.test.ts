@@ -14,7 +14,7 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { after, describe, it } from 'node:test';
 import { MESSAGES } from '../src/i18n/messages.js';
@@ -22,28 +22,11 @@ import { BslError, out, Text, type AddInHost, type AddInObject, type BslValue } 
 import { callPtrAsync, rawAlloc, rawFree, readPtr } from '../src/host/ffi.js';
 import { COMPONENT_BASES } from '../src/host/interfaces.js';
 import { CLIENT_TYPE, delay, SERVER_TYPE, useAddIn } from './support/addin.js';
+import { socketFds, socketInodes } from './support/proc.js';
 import { ROOT } from './support/processes.js';
 
 const ONEC = `${ROOT}dist/test/support/onec-process.js`;
 const GRACE_MS = 1500;
-
-/** Inodes of the sockets a process holds, from /proc/<pid>/fd. */
-function socketInodes(pid: number): Set<string> {
-  const inodes = new Set<string>();
-  for (const fd of readdirSync(`/proc/${pid}/fd`)) {
-    try {
-      const m = /^socket:\[(\d+)\]$/.exec(readlinkSync(`/proc/${pid}/fd/${fd}`));
-      if (m) inodes.add(m[1] as string);
-    } catch {
-      // closed meanwhile
-    }
-  }
-  return inodes;
-}
-
-function socketFds(pid: number): number {
-  return socketInodes(pid).size;
-}
 
 /** Established TCP connections held by that process (its socket inodes in /proc/net/tcp{,6}, state 01). */
 function established(pid: number): number {

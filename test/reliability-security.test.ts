@@ -13,28 +13,21 @@
  *    client key password cannot be read at all.
  */
 import assert from 'node:assert/strict';
-import { chownSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
+import { chownSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { MESSAGES } from '../src/i18n/messages.js';
 import { BslError, type AddInHost } from '../src/host/index.js';
 import { attach, CLIENT_TYPE, isolateEngine, SERVER_TYPE } from './support/addin.js';
+import { socketInodes } from './support/proc.js';
 import { ROOT, startPeer, type Peer } from './support/processes.js';
 
 const HOSTILE = `${ROOT}dist/test/support/hostile-server.js`;
 
 /** The engine's TCP sockets in state LISTEN: [local address hex, port]. */
 function listeners(pid: number): Array<{ family: 4 | 6; address: string; port: number }> {
-  const inodes = new Set<string>();
-  for (const fd of readdirSync(`/proc/${pid}/fd`)) {
-    try {
-      const m = /^socket:\[(\d+)\]$/.exec(readlinkSync(`/proc/${pid}/fd/${fd}`));
-      if (m) inodes.add(m[1] as string);
-    } catch {
-      // gone
-    }
-  }
+  const inodes = socketInodes(pid);
   const result: Array<{ family: 4 | 6; address: string; port: number }> = [];
   for (const [file, family] of [['tcp', 4], ['tcp6', 6]] as const) {
     for (const line of readFileSync(`/proc/${pid}/net/${file}`, 'utf8').split('\n').slice(1)) {

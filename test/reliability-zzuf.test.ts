@@ -12,11 +12,12 @@
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { existsSync, readFileSync } from 'node:fs';
-import { connect, createServer, type AddressInfo } from 'node:net';
+import { existsSync } from 'node:fs';
+import { connect } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { out, type AddInHost, type AddInObject } from '../src/host/index.js';
 import { attach, CLIENT_TYPE, delay, isolateEngine, SERVER_TYPE } from './support/addin.js';
+import { freePort, rss } from './support/proc.js';
 import { ROOT, startCliEcho, type Peer } from './support/processes.js';
 
 const ZZUF = '/usr/bin/zzuf';
@@ -24,14 +25,6 @@ const PROXY = `${ROOT}test/peers/tcp_proxy.py`;
 const CLIENTS = `${ROOT}dist/test/support/fuzz-clients.js`;
 const SEEDS = [1, 2, 3, 4, 5, 6, 7, 8];
 const RATIO = '0.0002';
-
-async function freePort(): Promise<number> {
-  const probe = createServer().listen(0, '127.0.0.1');
-  await new Promise((r) => probe.once('listening', r));
-  const { port } = probe.address() as AddressInfo;
-  await new Promise((r) => probe.close(r));
-  return port;
-}
 
 /** The relay under zzuf, in its own process group (so it can be stopped whole); resolves once it accepts. */
 async function fuzzedRelay(target: number, seed: number): Promise<{ port: number; stop(): void }> {
@@ -65,10 +58,6 @@ async function fuzzedRelay(target: number, seed: number): Promise<{ port: number
     }
     await delay(50);
   }
-}
-
-function rss(pid: number): number {
-  return Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) * 1024;
 }
 
 describe('reliability: traffic mutated by zzuf', { skip: existsSync(ZZUF) ? false : 'zzuf is not installed (apt-get install zzuf)' }, () => {

@@ -6,10 +6,10 @@
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
-import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
+import { freePort } from './support/proc.js';
 import { ROOT } from './support/processes.js';
 import { jobRun } from './support/job-run.js';
 
@@ -17,14 +17,6 @@ const runtimeDir = mkdtempSync(join(tmpdir(), 'onec-ws-job-'));
 process.env.ONEC_WEBSOCKET_DIR = runtimeDir;
 process.env.ONEC_WEBSOCKET_IDLE_MS = '2000';
 process.env.ONEC_WEBSOCKET_SERVER_GRACE_MS = '5000';
-
-async function freePort(): Promise<number> {
-  const probe = createServer().listen(0, '127.0.0.1');
-  await new Promise((r) => probe.once('listening', r));
-  const { port } = probe.address() as AddressInfo;
-  await new Promise((r) => probe.close(r));
-  return port;
-}
 
 describe('scheduled-job server (document 6.3)', () => {
   after(() => {

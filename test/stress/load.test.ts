@@ -12,11 +12,11 @@
  */
 import assert from 'node:assert/strict';
 import { execFileSync, spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { createInterface } from 'node:readline';
-import { after, before, describe, it } from 'node:test';
-import { out, type AddInHost, type AddInObject } from '../../src/host/index.js';
-import { attach, CLIENT_TYPE, delay, isolateEngine, SERVER_TYPE } from '../support/addin.js';
+import { describe, it } from 'node:test';
+import { out, type AddInObject } from '../../src/host/index.js';
+import { CLIENT_TYPE, delay, SERVER_TYPE, useAddIn } from '../support/addin.js';
+import { fds, rss, socketFds } from '../support/proc.js';
 import { ROOT, startCliEcho, startPeer, type Peer } from '../support/processes.js';
 
 const LOAD = `${ROOT}dist/test/support/load-clients.js`;
@@ -34,24 +34,6 @@ function raiseNoFile(): void {
 
 function figure(text: string): void {
   process.stdout.write(`# figure: ${text}\n`);
-}
-
-function fds(pid: number): number {
-  return readdirSync(`/proc/${pid}/fd`).length;
-}
-
-function socketFds(pid: number): number {
-  return readdirSync(`/proc/${pid}/fd`).filter((fd) => {
-    try {
-      return readlinkSync(`/proc/${pid}/fd/${fd}`).startsWith('socket:');
-    } catch {
-      return false;
-    }
-  }).length;
-}
-
-function rss(pid: number): number {
-  return Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) * 1024;
 }
 
 interface Loader {
@@ -92,16 +74,7 @@ function connectionCount(server: AddInObject): number {
 
 describe('stress: load and loss', () => {
   raiseNoFile();
-  const sandbox = isolateEngine({ idleMs: 600_000 });
-  let host: AddInHost;
-
-  before(() => {
-    host = attach();
-  });
-  after(() => {
-    host?.close();
-    sandbox.cleanup();
-  });
+  const addin = useAddIn({ idleMs: 600_000, echo: false });
 
   it(`${scaled(10_000)} concurrent clients × ${10} numbered messages: 1C receives all in per-client order and answers each`, async () => {
     const processes = 4;
@@ -109,11 +82,11 @@ describe('stress: load and loss', () => {
     const messages = 10;
     const clients = processes * perProcess;
     const total = clients * messages;
-    const server = host.create(SERVER_TYPE);
+    const server = addin.host.create(SERVER_TYPE);
     try {
       server.call('Запустить', '127.0.0.1', 0);
       const url = `ws://127.0.0.1:${server.get('Порт') as number}/load`;
-      const engine = sandbox.enginePids()[0] as number;
+      const engine = addin.sandbox.enginePids()[0] as number;
       const openStarted = Date.now();
       const loaders = Array.from({ length: processes }, (_, p) => loader(['numbered', url, String(perProcess), String(messages), `p${p}`, `127.0.0.${p + 2}`]));
       await Promise.all(loaders.map((l) => l.line(/^OPEN /, 180_000)));
@@ -171,7 +144,7 @@ describe('stress: load and loss', () => {
   it(`1C sends ${scaled(100_000)} numbered messages to one peer, which gets all of them in order`, async () => {
     const count = scaled(100_000);
     const peer: Peer = await startPeer(process.execPath, [LOAD, 'count-server', String(count)], /^listening on (\d+)$/);
-    const client = host.create(CLIENT_TYPE);
+    const client = addin.host.create(CLIENT_TYPE);
     try {
       client.call('Подключиться', `ws://127.0.0.1:${peer.ready[1] as string}/count`);
       const started = Date.now();
@@ -189,11 +162,11 @@ describe('stress: load and loss', () => {
   });
 
   it(`connect/disconnect churn: ${scaled(100_000)} connections to a 1C server; no fd or memory growth`, async () => {
-    const server = host.create(SERVER_TYPE);
+    const server = addin.host.create(SERVER_TYPE);
     try {
       server.call('Запустить', '127.0.0.1', 0);
       const url = `ws://127.0.0.1:${server.get('Порт') as number}/churn`;
-      const engine = sandbox.enginePids()[0] as number;
+      const engine = addin.sandbox.enginePids()[0] as number;
       const runChurn = async (total: number): Promise<{ opened: number; failed: number; ms: number }> => {
         const per = Math.ceil(total / 4);
         const loaders = Array.from({ length: 4 }, (_, p) => loader(['churn', url, String(per), '50', `127.0.0.${p + 6}`]));
@@ -226,7 +199,7 @@ describe('stress: load and loss', () => {
       assert.ok(fdsAfter <= fdsBefore + 2, `fds ${fdsBefore} → ${fdsAfter}`);
       assert.ok(rssAfter - rssBefore < 64 * MiB, `RSS grew by ${Math.round((rssAfter - rssBefore) / MiB)} MiB`);
       // ids went on counting: the next client is number warm + churn + 1
-      const probe = host.create(CLIENT_TYPE);
+      const probe = addin.host.create(CLIENT_TYPE);
       try {
         probe.call('Подключиться', url);
         assert.match(server.get('Соединения') as string, new RegExp(`^${warm.opened + churn.opened + 1}: 127\\.0\\.0\\.1:\\d+$`));
@@ -241,9 +214,9 @@ describe('stress: load and loss', () => {
 
   it(`client object churn: ${scaled(10_000)} × Подключиться/Отключиться on one 1C object; no fd or memory growth`, async () => {
     const echo = await startCliEcho();
-    const client = host.create(CLIENT_TYPE);
+    const client = addin.host.create(CLIENT_TYPE);
     try {
-      const engine = sandbox.enginePids()[0] as number;
+      const engine = addin.sandbox.enginePids()[0] as number;
       const cycle = (n: number): number => {
         const started = Date.now();
         for (let i = 0; i < n; i++) {
@@ -271,7 +244,7 @@ describe('stress: load and loss', () => {
   });
 
   it('the emulator\'s memory manager is clean', () => {
-    host.close();
-    host.assertClean();
+    addin.host.close();
+    addin.host.assertClean();
   });
 });

@@ -87,14 +87,15 @@ export interface AddInFixture {
 
 /**
  * Registers on the enclosing describe: an engine sandbox at once; before its tests an echo server
- * and the library attached; after them all of it closed and the sandbox's engines killed.
+ * (unless `echo: false`) and the library attached; after them all of it closed and the sandbox's
+ * engines killed.
  */
-export function useAddIn(options: { idleMs?: number } = {}): AddInFixture {
+export function useAddIn(options: { idleMs?: number; echo?: boolean } = {}): AddInFixture {
   const sandbox = isolateEngine(options);
   let host: AddInHost | undefined;
   let echo: (Peer & { url: string }) | undefined;
   before(async () => {
-    echo = await startCliEcho();
+    if (options.echo !== false) echo = await startCliEcho();
     host = attach();
   });
   after(async () => {
