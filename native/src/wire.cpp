@@ -123,6 +123,18 @@ class Reader {
   }
   bool done() const { return p_ == end_; }
 
+  /** A count, then that many (index, value) pairs. */
+  void outParams(std::vector<OutParam>& out) {
+    uint8_t count = u8();
+    out.reserve(count);
+    for (unsigned i = 0; i < count; ++i) {
+      OutParam op;
+      op.index = u8();
+      op.value = value();
+      out.push_back(op);
+    }
+  }
+
   Value value() {
     Value v;
     uint8_t tag = u8();
@@ -173,27 +185,13 @@ Response parseResponse(const uint8_t* body, std::size_t size) {
   if (status > 1) throw ProtocolError{"bad status byte"};
   resp.ok = status == 0;
   resp.value = r.value();
-  uint8_t m = r.u8();
-  resp.outParams.reserve(m);
-  for (unsigned i = 0; i < m; ++i) {
-    OutParam op;
-    op.index = r.u8();
-    op.value = r.value();
-    resp.outParams.push_back(op);
-  }
+  r.outParams(resp.outParams);
   resp.error = r.value();
   uint16_t k = r.u16();
   resp.more.resize(k);
   for (Result& more : resp.more) {
     more.value = r.value();
-    uint8_t n = r.u8();
-    more.outParams.reserve(n);
-    for (unsigned i = 0; i < n; ++i) {
-      OutParam op;
-      op.index = r.u8();
-      op.value = r.value();
-      more.outParams.push_back(op);
-    }
+    r.outParams(more.outParams);
   }
   if (r.u8() != 0) {
     Grant& g = resp.grant;
