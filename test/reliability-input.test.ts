@@ -21,6 +21,8 @@ import { format, MESSAGES, type MessageKey } from '../src/i18n/messages.js';
 import { BslError, out, Text, type AddInHost, type AddInObject } from '../src/host/index.js';
 import { attach, CLIENT_TYPE, isolateEngine, SERVER_TYPE } from './support/addin.js';
 import { testCertificates, type TestCertificates } from './support/certs.js';
+import { EngineError } from '../src/engine/errors.js';
+import { loadTlsCredentials } from '../src/engine/tls-credentials.js';
 import { ROOT, startPeer, type Peer } from './support/processes.js';
 
 const HOSTILE = `${ROOT}dist/test/support/hostile-server.js`;
@@ -391,6 +393,20 @@ describe('reliability: bad input through the emulator', () => {
     });
     it('a missing key file in the 5-argument form', runFails(() => [certs.certFile, join(dir, 'нет.key'), 'x'], () => format('ru', 'certNotFound', [join(dir, 'нет.key')])));
     it('a wrong password for an encrypted key: certBadPassword, no password in the text or the log', runFails(() => [certs.certFile, certs.encryptedKeyFile, 'НеТот-Пароль-42'], () => MESSAGES.certBadPassword.ru, 'НеТот-Пароль-42'));
+    it('2,000 wrong passwords for a legacy encrypted PEM key all give certBadPassword (some decrypt to well-padded garbage)', () => {
+      // Legacy «Proc-Type: 4,ENCRYPTED» keys carry no MAC: about one wrong password in 256 passes the
+      // padding check and fails later as a DER decoding error. Each must still be reported as the password.
+      let other = 0;
+      for (let i = 0; i < 2000; i += 1) {
+        try {
+          loadTlsCredentials(certs.combinedEncryptedFile, `неверный-${i}`);
+          assert.fail(`wrong password ${i} opened the key`);
+        } catch (error) {
+          if (!(error instanceof EngineError && error.key === 'certBadPassword')) other += 1;
+        }
+      }
+      assert.equal(other, 0, `${other} of 2000 wrong passwords were reported as something else`);
+    });
     it('a password for a key that is not encrypted is ignored; the server runs', () => {
       const server = host.create(SERVER_TYPE);
       try {

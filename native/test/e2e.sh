@@ -43,17 +43,32 @@ step() {  # step NAME COMMAND...: passes when the command exits 0
     sed 's/^/     /' "$TMP/out"
   fi
 }
-drive() { "$DRIVER" "$LIB" "$@"; }
+drive() { timeout 60 "$DRIVER" "$LIB" "$@"; }
+# connected PATH: waits (up to 30 s) until the echo server has accepted a connection on PATH
+connected() {
+  for _ in $(seq 300); do grep -qx "$1" "$TMP/paths" 2>/dev/null && return 0; sleep 0.1; done
+  echo "no connection on $1 within 30 s"
+  return 1
+}
+# kill_engine: SIGKILL the engine serving $TMP/rt (fails when there is none)
+kill_engine() {
+  local engine
+  engine=$(pgrep -f "$TMP/rt/engine-") || { echo "no engine process to kill"; return 1; }
+  kill -9 $engine
+}
 
 # a local echo server (ws from the project's node_modules)
 cat >"$TMP/echo.cjs" <<'EOF'
 const { WebSocketServer } = require(process.argv[2]);
 const wss = new WebSocketServer({ port: 0, host: '127.0.0.1' });
-wss.on('connection', (ws) => ws.on('message', (data, binary) => ws.send(data, { binary })));
+wss.on('connection', (ws, request) => {
+  require('fs').appendFileSync(process.argv[3], request.url + '\n');
+  ws.on('message', (data, binary) => ws.send(data, { binary }));
+});
 wss.on('listening', () => console.log(wss.address().port));
 setTimeout(() => process.exit(0), 300000);
 EOF
-node "$TMP/echo.cjs" "$ROOT/node_modules/ws" >"$TMP/port" &
+node "$TMP/echo.cjs" "$ROOT/node_modules/ws" "$TMP/paths" >"$TMP/port" &
 PIDS+=($!)
 for _ in $(seq 50); do [ -s "$TMP/port" ] && break; sleep 0.1; done
 PORT=$(cat "$TMP/port")
@@ -90,9 +105,8 @@ drive new Client lang en call Connect "s:$URL/lost" xcall Receive n:0 - \
   call Connect "s:$URL/again" expect b:1 call Send s:back call Receive n:2000 - expect-param 2 s:back \
   >"$TMP/lost" 2>&1 &
 LOST=$!
-sleep 1
-ENGINE=$(pgrep -f "$TMP/rt/engine-")
-[ -n "$ENGINE" ] && kill -9 $ENGINE
+# killed once the driver is connected and (a moment later) blocked in Receive(0)
+connected /lost >>"$TMP/lost" && sleep 0.3 && kill_engine >>"$TMP/lost"
 if wait $LOST && grep -q "fail 1006 AddIn.WebSocket The WebSocket add-in engine process ended" "$TMP/lost"; then
   passed=$((passed + 1)); echo "ok   engine lost: engineLost, whenEngineLost values, error/succeed/restart policies"
 else
@@ -100,14 +114,13 @@ else
 fi
 
 # engine killed between calls: the next calls already follow the policies
-drive new Client lang en call Connect "s:$URL/idle" sleep 1500 \
+drive new Client lang en call Connect "s:$URL/idle" sleep 3000 \
   get Status expect n:-1 call Disconnect expect b:1 \
   call Connect "s:$URL/idle2" expect b:1 call Send s:z call Receive n:2000 - expect-param 2 s:z \
   >"$TMP/idle" 2>&1 &
 IDLE=$!
-sleep 0.8
-ENGINE=$(pgrep -f "$TMP/rt/engine-")
-[ -n "$ENGINE" ] && kill -9 $ENGINE
+# killed while the driver sleeps between Connect and Status
+connected /idle >>"$TMP/idle" && kill_engine >>"$TMP/idle"
 if wait $IDLE; then
   passed=$((passed + 1)); echo "ok   engine lost between calls: Status -1, Disconnect succeeds, Connect restarts"
 else

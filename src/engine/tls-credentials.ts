@@ -104,7 +104,10 @@ function decryptKey(pem: string, passphrase: string): KeyObject {
     return createPrivateKey({ key: pem, format: 'pem', passphrase: passphrase === '' ? undefined : passphrase });
   } catch (error) {
     const { code = '', message } = error as NodeJS.ErrnoException;
-    if (code === 'ERR_MISSING_PASSPHRASE' || /bad decrypt|passphrase|password|mac verify|interrupted or cancelled/i.test(message)) {
+    // A wrong password does not always say so: a legacy «Proc-Type: 4,ENCRYPTED» key has no MAC, and
+    // about one wrong password in 256 decrypts to bytes with valid padding, which OpenSSL then reports
+    // as a DER decoding failure. For an encrypted key, any failure to open it is the password's.
+    if (encrypted || code === 'ERR_MISSING_PASSPHRASE' || /bad decrypt|passphrase|password|mac verify|interrupted or cancelled/i.test(message)) {
       throw new EngineError('certBadPassword');
     }
     throw new EngineError('certInvalid', [message]);
