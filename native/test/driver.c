@@ -23,7 +23,7 @@
  *     locale TEXT / lang TEXT  SetLocale / SetUserInterfaceLanguageCode
  *     done                     Done + DestroyObject of the current object
  *     sleep MS
- *     async-destroy MS NAME ARG...   call in a second thread, Done+DestroyObject after MS
+ *     async-destroy MS NAME ARG...   call in a second thread, Done+DestroyObject MS after it enters the add-in
  *     bench N NAME ARG...      N calls, prints calls per second
  *     expect TEXT              the last printed value must equal TEXT ("fail" for a failure)
  *     expect-param N TEXT      parameter N of the last call must now equal TEXT
@@ -49,6 +49,7 @@
 #include <dlfcn.h>
 #endif
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -420,6 +421,10 @@ static bool finishCall(bool ok, tVariant* ret, tVariant* params, long count, boo
   return ok;
 }
 
+/* Set just before a call enters the add-in: async-destroy counts its delay from there, so it never
+ * destroys an object whose call has not begun (the host would then use a freed object itself). */
+static atomic_bool gCalling;
+
 static bool callMethod(Obj* o, const char* name, char** args, int nargs, bool forceProc, bool quiet) {
   long method, count;
   tVariant* params = prepareCall(o, name, args, nargs, &method, &count);
@@ -428,7 +433,9 @@ static bool callMethod(Obj* o, const char* name, char** args, int nargs, bool fo
   memset(&ret, 0, sizeof ret);
   bool ok;
   gLastError[0] = 0;
-  if (!forceProc && VT1(o)->HasRetVal(SELF(o, 1), method)) {
+  bool function = !forceProc && VT1(o)->HasRetVal(SELF(o, 1), method);
+  atomic_store(&gCalling, true);
+  if (function) {
     ok = VT1(o)->CallAsFunc(SELF(o, 1), method, &ret, params, count);
   } else {
     ok = VT1(o)->CallAsProc(SELF(o, 1), method, params, count);
@@ -790,7 +797,9 @@ int main(int argc, char** argv) {
       c.args = argv + i;
       i += c.nargs;
       pthread_t t;
+      atomic_store(&gCalling, false);
       pthread_create(&t, NULL, asyncCall, &c);
+      while (!atomic_load(&gCalling)) usleep(1000);
       usleep((useconds_t)ms * 1000);
       double t0 = nowSeconds();
       destroyObject(c.o);
