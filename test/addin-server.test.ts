@@ -144,7 +144,11 @@ describe('the document\'s server scenario through the native library', () => {
 
     it('Остановить twice: both Истина; the clients see the end; Порт, Сервер, Соединения are cleared', async () => {
       client2.call('Отправить', 'до остановки');
-      await delay(300); // let it arrive in the server's queue (local loopback: far more than enough)
+      // wait until it is in the server's queue (Состояние counts it), however slow the machine
+      const deadline = Date.now() + 10_000;
+      const queued = (): number => (JSON.parse(server.get('Состояние') as string) as { queuedMessages: number }).queuedMessages;
+      while (queued() < 1 && Date.now() < deadline) await delay(10);
+      assert.equal(queued(), 1, 'the message reached the server before Остановить');
       assert.equal(server.call('Остановить'), true);
       assert.equal(server.call('Остановить'), true);
       assert.equal(server.get('Порт'), 0);
