@@ -216,7 +216,6 @@ describe('stress: load and loss', () => {
     const echo = await startCliEcho();
     const client = addin.host.create(CLIENT_TYPE);
     try {
-      const engine = addin.sandbox.enginePids()[0] as number;
       const cycle = (n: number): number => {
         const started = Date.now();
         for (let i = 0; i < n; i++) {
@@ -226,12 +225,17 @@ describe('stress: load and loss', () => {
         return Date.now() - started;
       };
       cycle(scaled(1000));
+      const engine = addin.sandbox.enginePids()[0] as number; // started by the first Подключиться when this test runs alone
       await delay(2500); // closing handshakes finish (closeGracefully waits up to 2 s)
       const fdsBefore = fds(engine);
       const rssBefore = rss(engine);
       const n = scaled(10_000);
       const ms = cycle(n);
-      await delay(2500);
+      // closing handshakes finish within 2 s of the last Отключиться; allow a slow machine 10 s
+      const deadline = Date.now() + 10_000;
+      do {
+        await delay(500);
+      } while (fds(engine) > fdsBefore + 2 && Date.now() < deadline);
       const fdsAfter = fds(engine);
       const rssAfter = rss(engine);
       figure(`client churn: ${n} Подключиться/Отключиться in ${ms} ms (${Math.round((n * 1000) / ms)}/s); engine fds ${fdsBefore} → ${fdsAfter}, RSS ${Math.round(rssBefore / MiB)} → ${Math.round(rssAfter / MiB)} MiB`);
