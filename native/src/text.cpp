@@ -79,18 +79,27 @@ char32_t nextCodePoint(const char16_t* s, std::size_t n, std::size_t& i) {
   return highSurrogate(c) || lowSurrogate(c) ? kReplacement : c;
 }
 
-}  // namespace
-
-std::size_t utf16Length(const uint8_t* s, std::size_t n) {
-  std::size_t units = 0;
+/**
+ * Units the text takes in the other encoding: ASCII runs count one each, a word at a time; every
+ * other code point counts what `width` says.
+ */
+template <class Unit, class Width>
+std::size_t convertedLength(const Unit* s, std::size_t n, Width width) {
+  std::size_t total = 0;
   std::size_t i = 0;
   while (i < n) {
     std::size_t ascii = asciiRun(s, n, i);
     i += ascii;
-    units += ascii;
-    if (i < n) units += nextCodePoint(s, n, i) >= 0x10000 ? 2 : 1;
+    total += ascii;
+    if (i < n) total += width(nextCodePoint(s, n, i));
   }
-  return units;
+  return total;
+}
+
+}  // namespace
+
+std::size_t utf16Length(const uint8_t* s, std::size_t n) {
+  return convertedLength(s, n, [](char32_t cp) -> std::size_t { return cp >= 0x10000 ? 2 : 1; });
 }
 
 char16_t* decodeUtf8(const uint8_t* s, std::size_t n, char16_t* out) {
@@ -111,17 +120,7 @@ char16_t* decodeUtf8(const uint8_t* s, std::size_t n, char16_t* out) {
 }
 
 std::size_t utf8Length(const char16_t* s, std::size_t n) {
-  std::size_t bytes = 0;
-  std::size_t i = 0;
-  while (i < n) {
-    std::size_t ascii = asciiRun(s, n, i);
-    i += ascii;
-    bytes += ascii;
-    if (i == n) break;
-    char32_t cp = nextCodePoint(s, n, i);
-    bytes += cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4;
-  }
-  return bytes;
+  return convertedLength(s, n, [](char32_t cp) -> std::size_t { return cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4; });
 }
 
 uint8_t* encodeUtf8(const char16_t* s, std::size_t n, uint8_t* out) {
