@@ -6,30 +6,19 @@
  * that gets no answer.
  */
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync } from 'node:fs';
+import { type ChildProcess } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import WebSocket from 'ws';
-import { CLIENT, SERVER, findMember } from '../src/api/table.js';
+import { CLIENT, SERVER } from '../src/api/table.js';
 import { Blob1C } from '../src/daemon/wire.js';
 import { TextBytes } from '../src/engine/message.js';
-import { ROOT, startCliEcho, type Peer } from './support/processes.js';
+import { engineSocketReady, methodNumber as m, propNumber as p, spawnEngine } from './support/engine.js';
+import { startCliEcho, type Peer } from './support/processes.js';
 import { waitFor } from './support/wait.js';
-
-/** Polls an asynchronous condition every 10 ms until it holds or `timeoutMs` passes. */
-async function until(condition: () => Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
 import { receivedData, receivedText, WireClient, type WireResponse } from './support/wire-client.js';
-
-const m = (spec: typeof CLIENT, name: string): number => findMember(spec.methods, name);
-const p = (spec: typeof CLIENT, name: string): number => findMember(spec.props, name);
 
 /** A ws client of our server object, collecting what it is sent. */
 async function peer(port: number): Promise<{ ws: WebSocket; got: Array<string | Buffer> }> {
@@ -44,7 +33,7 @@ async function peer(port: number): Promise<{ ws: WebSocket; got: Array<string | 
 }
 
 async function queued(s: WireClient, count: number): Promise<void> {
-  await until(
+  await waitFor(
     async () => (JSON.parse(String((await s.get(p(SERVER, 'Health'))).value)) as { queuedMessages: number }).queuedMessages === count,
     10_000,
     `${count} queued messages`,
@@ -64,11 +53,8 @@ describe('batches and send grants (engine over its socket)', () => {
   let echo: Peer & { url: string };
   before(async () => {
     echo = await startCliEcho();
-    engine = spawn(process.execPath, [`${ROOT}build/engine.mjs`, '--socket', socket, '--idle', '60000'], {
-      stdio: 'ignore',
-      env: { ...process.env, ONEC_WEBSOCKET_SERVER_GRACE_MS: '30000' },
-    });
-    await waitFor(() => existsSync(socket), 10_000, 'engine socket');
+    engine = spawnEngine(socket, { graceMs: 30_000 });
+    await engineSocketReady(socket);
     await new Promise((resolve) => setTimeout(resolve, 100)); // bound is not yet listening
   });
   after(async () => {
@@ -76,15 +62,20 @@ describe('batches and send grants (engine over its socket)', () => {
     await echo.stop();
   });
 
-  it('a Receive answer carries the messages queued behind the first, in order, text and binary', async () => {
+  /** A server object (its own engine session) on a free port, a `ws` peer connected, `messages` from it queued. */
+  async function serverWithPeer(messages: ReadonlyArray<string | Buffer>): Promise<{ s: WireClient; port: number; a: Awaited<ReturnType<typeof peer>> }> {
     const s = await WireClient.open(socket);
     assert.ok((await s.openObject(1)).ok);
     assert.ok((await s.call(m(SERVER, 'Запустить'), '127.0.0.1', 0)).ok);
     const port = (await s.get(p(SERVER, 'Порт'))).value as number;
     const a = await peer(port);
-    for (const text of ['one', 'two', 'three']) a.ws.send(text);
-    a.ws.send(Buffer.from([1, 2, 3]));
-    await queued(s, 4);
+    for (const message of messages) a.ws.send(message);
+    await queued(s, messages.length);
+    return { s, port, a };
+  }
+
+  it('a Receive answer carries the messages queued behind the first, in order, text and binary', async () => {
+    const { s, a } = await serverWithPeer(['one', 'two', 'three', Buffer.from([1, 2, 3])]);
     const r = await s.call(m(SERVER, 'Принять'), 1000, undefined, undefined);
     const items = received(r);
     assert.ok(r.outs.get(2) instanceof TextBytes, 'received text crosses as UTF-8 (tag 9)');
@@ -109,13 +100,7 @@ describe('batches and send grants (engine over its socket)', () => {
   });
 
   it('TAKEN with the rest given up: those come back first, before newer messages', async () => {
-    const s = await WireClient.open(socket);
-    assert.ok((await s.openObject(1)).ok);
-    assert.ok((await s.call(m(SERVER, 'Запустить'), '127.0.0.1', 0)).ok);
-    const port = (await s.get(p(SERVER, 'Порт'))).value as number;
-    const a = await peer(port);
-    for (let i = 1; i <= 5; i++) a.ws.send(`m${i}`);
-    await queued(s, 5);
+    const { s, a } = await serverWithPeer(['m1', 'm2', 'm3', 'm4', 'm5']);
     const first = await s.call(m(SERVER, 'Принять'), 1000, undefined, undefined);
     assert.deepEqual(
       received(first).map(([, d]) => d),
@@ -135,13 +120,7 @@ describe('batches and send grants (engine over its socket)', () => {
   });
 
   it('a reader that ignores batches still gets every message once (the next Receive gives them back first)', async () => {
-    const s = await WireClient.open(socket);
-    assert.ok((await s.openObject(1)).ok);
-    assert.ok((await s.call(m(SERVER, 'Запустить'), '127.0.0.1', 0)).ok);
-    const port = (await s.get(p(SERVER, 'Порт'))).value as number;
-    const a = await peer(port);
-    for (let i = 1; i <= 3; i++) a.ws.send(`m${i}`);
-    await queued(s, 3);
+    const { s, a } = await serverWithPeer(['m1', 'm2', 'm3']);
     const seen: unknown[] = [];
     for (let i = 0; i < 3; i++) seen.push(receivedText((await s.call(m(SERVER, 'Принять'), 1000, undefined, undefined)).outs.get(2)));
     assert.deepEqual(seen, ['m1', 'm2', 'm3']);
@@ -151,20 +130,14 @@ describe('batches and send grants (engine over its socket)', () => {
   });
 
   it('an object that goes away gives its batch back: a parked server keeps it for the next object', async () => {
-    const job1 = await WireClient.open(socket);
-    assert.ok((await job1.openObject(1)).ok);
-    assert.ok((await job1.call(m(SERVER, 'Запустить'), '127.0.0.1', 0)).ok);
-    const port = (await job1.get(p(SERVER, 'Порт'))).value as number;
-    const a = await peer(port);
-    for (let i = 1; i <= 4; i++) a.ws.send(`m${i}`);
-    await queued(job1, 4);
+    const { s: job1, port, a } = await serverWithPeer(['m1', 'm2', 'm3', 'm4']);
     const r = await job1.call(m(SERVER, 'Принять'), 1000, undefined, undefined);
     assert.equal(r.more.length, 3);
     job1.taken(1, false); // m2 was handed to BSL; m3 and m4 were not
     job1.close(); // without Остановить: the server is parked
     const job2 = await WireClient.open(socket);
     assert.ok((await job2.openObject(1)).ok);
-    await until(async () => (await job2.call(m(SERVER, 'Запустить'), '127.0.0.1', port)).ok, 10_000, 're-attach');
+    await waitFor(async () => (await job2.call(m(SERVER, 'Запустить'), '127.0.0.1', port)).ok, 10_000, 're-attach');
     const next = await job2.call(m(SERVER, 'Принять'), 1000, undefined, undefined);
     assert.deepEqual(
       received(next).map(([, d]) => d),
@@ -205,13 +178,8 @@ describe('batches and send grants (engine over its socket)', () => {
   });
 
   it("a server's grant names the connections it last heard of that are still open", async () => {
-    const s = await WireClient.open(socket);
-    assert.ok((await s.openObject(1)).ok);
-    assert.ok((await s.call(m(SERVER, 'Запустить'), '127.0.0.1', 0)).ok);
-    const port = (await s.get(p(SERVER, 'Порт'))).value as number;
-    const a = await peer(port);
+    const { s, port, a } = await serverWithPeer(['from a']);
     const b = await peer(port);
-    a.ws.send('from a');
     b.ws.send('from b');
     await queued(s, 2);
     const r = await s.call(m(SERVER, 'Принять'), 1000, undefined, undefined);
@@ -223,7 +191,7 @@ describe('batches and send grants (engine over its socket)', () => {
     await waitFor(() => a.got.length === 1 && b.got.length === 1, 10_000, 'answers');
     assert.deepEqual([a.got[0], b.got[0]], ['to a', 'to b']);
     a.ws.close();
-    await until(async () => !/(^|\| )1: /.test(String((await s.get(p(SERVER, 'Соединения'))).value)), 10_000, 'a closed');
+    await waitFor(async () => !/(^|\| )1: /.test(String((await s.get(p(SERVER, 'Соединения'))).value)), 10_000, 'a closed');
     const after = await s.get(p(SERVER, 'Порт'));
     assert.deepEqual(after.grant?.keys, [2]);
     b.ws.close();

@@ -1,6 +1,6 @@
 /** The bundled engine process (build/engine.mjs) spoken to over its socket, as the library does. */
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtempSync, statSync, existsSync } from 'node:fs';
 import { connect } from 'node:net';
@@ -9,23 +9,10 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { CLIENT, SERVER, findMember } from '../src/api/table.js';
 import { Blob1C, Date1C } from '../src/daemon/wire.js';
-import { ROOT, startCliEcho, type Peer } from './support/processes.js';
-import { waitFor } from './support/wait.js';
+import { engineSocketReady, methodNumber as m, propNumber as p, spawnEngine } from './support/engine.js';
+import { startCliEcho, type Peer } from './support/processes.js';
 import { receivedText, WireClient } from './support/wire-client.js';
 
-const m = (spec: typeof CLIENT, name: string): number => findMember(spec.methods, name);
-const p = (spec: typeof CLIENT, name: string): number => findMember(spec.props, name);
-
-function startEngine(socket: string, idleMs = 60_000, graceMs = 0): ChildProcess {
-  return spawn(process.execPath, [`${ROOT}build/engine.mjs`, '--socket', socket, '--idle', String(idleMs)], {
-    stdio: 'ignore',
-    env: { ...process.env, ONEC_WEBSOCKET_SERVER_GRACE_MS: String(graceMs) },
-  });
-}
-
-async function started(path: string): Promise<void> {
-  await waitFor(() => existsSync(path), 10_000, 'engine socket');
-}
 
 describe('engine process over its socket', () => {
   const dir = mkdtempSync(join(tmpdir(), 'onec-ws-engine-'));
@@ -34,8 +21,8 @@ describe('engine process over its socket', () => {
   let echo: Peer & { url: string };
   before(async () => {
     echo = await startCliEcho();
-    engine = startEngine(socket);
-    await started(socket);
+    engine = spawnEngine(socket);
+    await engineSocketReady(socket);
   });
   after(async () => {
     engine.kill();
@@ -149,8 +136,8 @@ describe('a server outlives its object for the grace period (scheduled jobs)', (
   it('keeps port, connections, ids and queued messages; a Run on the same interface and port re-attaches', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'onec-ws-engine-'));
     const socket = join(dir, 'engine.sock');
-    const engine = startEngine(socket, 60_000, 3000);
-    await started(socket);
+    const engine = spawnEngine(socket, { graceMs: 3000 });
+    await engineSocketReady(socket);
     const run = findMember(SERVER.methods, 'Запустить');
     const receive = findMember(SERVER.methods, 'Принять');
     const job1 = await WireClient.open(socket);
@@ -200,8 +187,8 @@ describe('engine process lifetime', () => {
   it('exits after its idle period with nothing to serve and removes its socket', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'onec-ws-engine-'));
     const socket = join(dir, 'engine.sock');
-    const engine = startEngine(socket, 300);
-    await started(socket);
+    const engine = spawnEngine(socket, { idleMs: 300 });
+    await engineSocketReady(socket);
     const c = await WireClient.open(socket);
     await c.openObject(0);
     await new Promise((r) => setTimeout(r, 600));
@@ -215,9 +202,9 @@ describe('engine process lifetime', () => {
   it('a second engine on the same socket leaves the first in charge', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'onec-ws-engine-'));
     const socket = join(dir, 'engine.sock');
-    const first = startEngine(socket);
-    await started(socket);
-    const second = startEngine(socket);
+    const first = spawnEngine(socket);
+    await engineSocketReady(socket);
+    const second = spawnEngine(socket);
     const [code] = (await once(second, 'exit')) as [number];
     assert.equal(code, 0);
     const c = await WireClient.open(socket);

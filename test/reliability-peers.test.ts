@@ -20,6 +20,7 @@ import { rss } from './support/proc.js';
 import { ROOT, startPeer, type Peer } from './support/processes.js';
 import { frame } from './support/raw-websocket.js';
 import { closedWithin, rawClient, upgradeRequest, type RawClient } from './support/raw-client.js';
+import { waitFor } from './support/wait.js';
 
 const HOSTILE = `${ROOT}dist/test/support/hostile-server.js`;
 const MiB = 1024 * 1024;
@@ -28,14 +29,6 @@ const MiB = 1024 * 1024;
 function ids(server: AddInObject): number[] {
   const text = server.get('Соединения') as string;
   return text === '' ? [] : text.split(' | ').map((part) => Number(part.split(':')[0]));
-}
-
-async function until(condition: () => boolean, ms: number, what: string): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await delay(20);
-  }
 }
 
 describe('reliability: hostile peers', () => {
@@ -286,7 +279,7 @@ describe('reliability: hostile peers', () => {
         raw.socket.write(bad());
         assert.ok(await closedWithin(raw, 5000), 'the server closed the connection');
         assert.equal(raw.closeCode(), code);
-        await until(() => !ids(server).includes(id), 2000, `${id} to leave Соединения`);
+        await waitFor(() => !ids(server).includes(id), 2000, `${id} to leave Соединения`);
         assert.ok(ids(server).includes(good.id));
         assert.equal(server.call('Принять', 100, out(), out()), false, 'nothing from the bad frame was delivered');
         good.raw.socket.write(frame(1, 'хороший', { mask: true }));
@@ -351,7 +344,7 @@ describe('reliability: hostile peers', () => {
         assert.ok(ids(server).includes(good.id));
         good.raw.socket.destroy();
         const all = [...slow, ...silent];
-        await until(() => all.every((c) => c.isClosed()), 20_000, 'every slow connection dropped');
+        await waitFor(() => all.every((c) => c.isClosed()), 20_000, 'every slow connection dropped');
         const elapsed = Date.now() - started;
         process.stdout.write(`# figure: slowloris: 400 connections dropped after ${elapsed} ms\n`);
         assert.ok(elapsed < 16_000, `dropped after ${elapsed} ms`);
@@ -395,7 +388,7 @@ describe('reliability: hostile peers', () => {
     it('a client that vanishes (RST, no close frame) leaves Соединения at once', async () => {
       const { raw, id } = await connected();
       raw.socket.resetAndDestroy();
-      await until(() => !ids(server).includes(id), 5000, 'the vanished client to be dropped');
+      await waitFor(() => !ids(server).includes(id), 5000, 'the vanished client to be dropped');
     });
   });
 
@@ -408,9 +401,9 @@ describe('reliability: hostile peers', () => {
         const port = server.get('Порт') as number;
         const silent = await rawClient(port);
         assert.match(silent.response, /^HTTP\/1\.1 101 /);
-        await until(() => ids(server).length === 1, 5000, 'the client to be listed');
+        await waitFor(() => ids(server).length === 1, 5000, 'the client to be listed');
         const started = Date.now();
-        await until(() => ids(server).length === 0, 5000, 'the silent client to be dropped');
+        await waitFor(() => ids(server).length === 0, 5000, 'the silent client to be dropped');
         const elapsed = Date.now() - started;
         process.stdout.write(`# figure: silent client dropped by server pings after ${elapsed} ms (interval 200 ms)\n`);
         assert.ok(silent.frames.some((f) => f.opcode === 9), 'the server pinged');

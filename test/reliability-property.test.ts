@@ -10,9 +10,9 @@
  *  - random handshakes: upgraded iff the request is a valid upgrade, otherwise refused; never a crash.
  */
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess } from 'node:child_process';
 import { isUtf8 } from 'node:buffer';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -20,7 +20,7 @@ import { after, before, describe, it } from 'node:test';
 import fc from 'fast-check';
 import { Blob1C, Date1C, FrameSplitter, MAX_FRAME, Reader, Unsupported, Writer, type WireValue } from '../src/daemon/wire.js';
 import { Server } from '../src/engine/server.js';
-import { ROOT } from './support/processes.js';
+import { engineSocketReady, spawnEngine } from './support/engine.js';
 import { closedWithin, rawClient, UPGRADE_KEY } from './support/raw-client.js';
 import { waitFor } from './support/wait.js';
 import { WireClient } from './support/wire-client.js';
@@ -148,12 +148,9 @@ describe('property: the engine process under random requests', () => {
   let stderr = '';
 
   before(async () => {
-    engine = spawn(process.execPath, [`${ROOT}build/engine.mjs`, '--socket', socket, '--idle', '0'], {
-      stdio: ['ignore', 'ignore', 'pipe'],
-      env: { ...process.env, ONEC_WEBSOCKET_SERVER_GRACE_MS: '0' },
-    });
+    engine = spawnEngine(socket, { idleMs: 0, stdio: ['ignore', 'ignore', 'pipe'] });
     engine.stderr?.on('data', (c: Buffer) => (stderr += c.toString()));
-    await waitFor(() => existsSync(socket), 10_000, 'engine socket');
+    await engineSocketReady(socket);
   });
   after(() => {
     engine.kill('SIGKILL');
