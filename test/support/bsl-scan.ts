@@ -132,7 +132,7 @@ function atStatementStart(code: string, index: number): boolean {
   if (STATEMENT_KEYWORDS.test(word)) return true;
   // right after a procedure/function header or a directive line: `Процедура X(...)` / `&НаКлиенте`
   const lastLine = before.slice(before.lastIndexOf('\n') + 1).trim();
-  return /^(Процедура|Функция|Procedure|Function)\s/i.test(lastLine) || /^[&#]/.test(lastLine);
+  return /^((Асинх|Async)\s+)?(Процедура|Функция|Procedure|Function)\s/i.test(lastLine) || /^[&#]/.test(lastLine);
 }
 
 export function scanBsl(source: string): BslScan {
