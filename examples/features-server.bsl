@@ -1,10 +1,26 @@
+// Модуль: общий модуль ПримерыWebSocket (флажки «Сервер», «Вызов сервера»)
+// Выполняется: на сервере, по вызову из формы; вызов длится, пока идут циклы Принять (несколько секунд).
+//   Настоящий сервер работает в фоновом задании — background-job-server.bsl.
+// Module: a common module (flags Server, Server call). Runs: on the server, called from a form; the call
+// lasts while the Receive loops run. A real server runs in a background job: background-job-server.bsl.
+//
 // Возможности сервера сверх исходной компоненты (docs/features.md).
 // Server features beyond the original add-in. English names are given in comments.
 
 Процедура ВозможностиСервера() Экспорт
 
-	Если НЕ ПодключитьВнешнююКомпоненту("ОбщийМакет.WebSocket", "WebSocket", ТипВнешнейКомпоненты.Native) Тогда
-		ВызватьИсключение "Ошибка подключения внешнего компонента";
+	// AttachAddIn: на сервере — перед каждым созданием объекта, ведь вызов может попасть в другой рабочий
+	// процесс (ИТС). Ложь причину не называет, а ОписаниеОшибки() вне Исключение пусто: поясняем сами.
+	// On the server attach before every New: the call may run in another worker process. False gives no
+	// reason and ErrorDescription() outside Except is empty, so say what to check.
+	Попытка
+		Подключена = ПодключитьВнешнююКомпоненту("ОбщийМакет.WebSocket", "WebSocket", ТипВнешнейКомпоненты.Native);
+	Исключение
+		ВызватьИсключение "Компонента WebSocket не подключена: " + ПодробноеПредставлениеОшибки(ИнформацияОбОшибке());
+	КонецПопытки;
+	Если НЕ Подключена Тогда
+		ВызватьИсключение "Компонента WebSocket не подключена: в макете ОбщийМакет.WebSocket нет библиотеки для этого сервера ("
+			+ (Новый СистемнаяИнформация).ТипПлатформы + ")"; // SystemInfo.PlatformType
 	КонецЕсли;
 
 	Сервер = Новый("AddIn.WebSocket.Server");

@@ -1,9 +1,19 @@
-// Модуль управляемой формы: клиент WebSocket без опроса. Компонента сама сообщает форме о каждом
-// пришедшем сообщении, подключении, закрытии и ошибке внешним событием — срабатывает обработчик
-// формы ВнешнееСобытие(Источник, Событие, Данные). Обработчика ожидания нет.
-// A managed form module: a WebSocket client without polling. The add-in itself tells the form about
-// every message, connection, close and error with an external event — the form's handler
-// ExternalEvent(Source, Event, Data) runs. There is no idle handler.
+// Модуль: модуль управляемой формы (например, формы обработки «Чат WebSocket»)
+// Выполняется: на клиенте — тонкий и толстый клиент (не веб-клиент: компоненте нужен Node.js на компьютере
+//   пользователя; как доставить сообщения в веб-клиент — server-to-users-form.bsl)
+// Module: a managed form module. Runs: on the client — thin and thick client (not the web client).
+//
+// Клиент WebSocket без опроса. Компонента сама сообщает форме о каждом пришедшем сообщении, подключении,
+// закрытии и ошибке внешним событием — срабатывает обработчик формы ВнешнееСобытие(Источник, Событие, Данные).
+// Обработчика ожидания нет. / A WebSocket client without polling: the add-in tells the form about every
+// message, connection, close and error with an external event (ExternalEvent). There is no idle handler.
+//
+// Подключение компоненты асинхронное, как в типовых конфигурациях на БСП: НачатьПодключениеВнешнейКомпоненты,
+// при неудаче НачатьУстановкуВнешнейКомпоненты (платформа спросит пользователя и установит компоненту из
+// макета) и подключение ещё раз. Работает на любой 8.3 и при запрете модальных и синхронных вызовов.
+// Вариант с Асинх/Ждать (8.3.18+) — в receive-form.bsl.
+// The add-in is attached asynchronously, as typical configurations on SSL do: BeginAttachingAddIn, on
+// failure BeginInstallAddIn, then attach again. Works on any 8.3, with modal and synchronous calls forbidden.
 //
 // События (Событие) — постоянные имена на любом языке интерфейса / Event names, the same in any language:
 //   "message" — текстовое сообщение, Данные = текст / a text message, Data = the text;
@@ -26,8 +36,6 @@
 //   команды Подключиться, Отправить, Отключиться / commands Connect, Send, Disconnect.
 // Внешние события работают только на клиенте (тонкий, толстый); на сервере 1С используйте Принять.
 // External events work on a client only (thin, thick); in 1C server code use Receive.
-// Компоненту нужно заранее установить на клиенте (УстановитьВнешнююКомпоненту, раздел 1.2 документации).
-// The add-in must be installed on the client beforehand (InstallAddIn, section 1.2 of the documentation).
 
 &НаКлиенте
 Перем Клиент; // Client — объект компоненты живёт в переменной модуля / the add-in object lives in a module variable
@@ -35,13 +43,48 @@
 &НаКлиенте
 Процедура ПриОткрытии(Отказ) // OnOpen(Cancel)
 
-	Если НЕ ПодключитьВнешнююКомпоненту("ОбщийМакет.WebSocket", "WebSocket", ТипВнешнейКомпоненты.Native) Тогда
-		ПоказатьПредупреждение(, "Компонента WebSocket не подключена: " + ОписаниеОшибки()); // ShowMessageBox
-		Отказ = Истина;
-		Возврат;
+	// BeginAttachingAddIn(NotifyDescription, Location, Name, Type): ответ придёт в ПослеПодключенияКомпоненты
+	НачатьПодключениеВнешнейКомпоненты(
+		Новый ОписаниеОповещения("ПослеПодключенияКомпоненты", ЭтотОбъект, Истина), // ДополнительныеПараметры: можно ли устанавливать
+		"ОбщийМакет.WebSocket", "WebSocket", ТипВнешнейКомпоненты.Native);
+
+КонецПроцедуры
+
+// Подключено (Attached) — Булево; МожноУстановить — ДополнительныеПараметры (AdditionalParameters).
+&НаКлиенте
+Процедура ПослеПодключенияКомпоненты(Подключено, МожноУстановить) Экспорт
+
+	Если Подключено Тогда
+		СоздатьКлиента();
+	ИначеЕсли МожноУстановить Тогда
+		// Компонента ещё не установлена на этом компьютере: платформа спросит пользователя и установит её
+		// из макета. BeginInstallAddIn(NotifyDescription, Location).
+		НачатьУстановкуВнешнейКомпоненты(
+			Новый ОписаниеОповещения("ПослеУстановкиКомпоненты", ЭтотОбъект), "ОбщийМакет.WebSocket");
+	Иначе
+		// Ложь не объясняет причину, а ОписаниеОшибки() здесь пусто: исключения не было.
+		// False carries no reason, and ErrorDescription() is empty here: there was no exception.
+		ПоказатьПредупреждение(, "Компонента WebSocket не подключена: в макете ОбщийМакет.WebSocket нет библиотеки
+			|для этой платформы, или пользователь отказался от установки."); // ShowMessageBox
 	КонецЕсли;
 
+КонецПроцедуры
+
+&НаКлиенте
+Процедура ПослеУстановкиКомпоненты(ДополнительныеПараметры) Экспорт
+
+	// Подключаем ещё раз, без повторной установки / Attach again, without installing again.
+	НачатьПодключениеВнешнейКомпоненты(
+		Новый ОписаниеОповещения("ПослеПодключенияКомпоненты", ЭтотОбъект, Ложь),
+		"ОбщийМакет.WebSocket", "WebSocket", ТипВнешнейКомпоненты.Native);
+
+КонецПроцедуры
+
+&НаКлиенте
+Процедура СоздатьКлиента() // CreateClient
+
 	Клиент = Новый("AddIn.WebSocket.Client"); // Client = New("AddIn.WebSocket.Client")
+	Клиент.ТаймаутПодключения = 5000;      // ConnectTimeout, мс: столько самое большее ждёт Подключиться
 	Клиент.ИсточникСобытий = "Чат";      // Client.EventSource — что придёт в Источник / what arrives as Source
 	Клиент.ГлубинаОчередиСобытий = 100;  // Client.EventBufferDepth — очередь событий платформы / the platform's event queue
 	Клиент.ВнешниеСобытия = Истина;      // Client.ExternalEvents — включить события / switch the events on
@@ -87,6 +130,13 @@
 &НаКлиенте
 Процедура Подключиться(Команда) // Connect(Command)
 
+	Если Клиент = Неопределено Тогда
+		ДобавитьВЖурнал("Компонента ещё не подключена");
+		Возврат;
+	КонецЕсли;
+	// Подключиться блокирует интерфейс, пока соединение не установится или не откажет: не дольше
+	// ТаймаутПодключения (здесь 5 с, см. создание объекта; по умолчанию 30 с). Connect blocks the UI until
+	// the connection is open or has failed: ConnectTimeout at most (5 s here; 30 s by default).
 	Попытка
 		Клиент.Подключиться(АдресСервера); // Client.Connect(ServerAddress); "open" придёт событием / arrives as an event
 	Исключение
@@ -98,6 +148,9 @@
 &НаКлиенте
 Процедура Отправить(Команда) // Send(Command)
 
+	Если Клиент = Неопределено Тогда
+		Возврат;
+	КонецЕсли;
 	Попытка
 		Клиент.Отправить(ТекстСообщения); // Client.Send(MessageBody); ответ придёт событием "message"
 		ДобавитьВЖурнал("> " + ТекстСообщения);      // the answer arrives as a "message" event
@@ -110,6 +163,9 @@
 &НаКлиенте
 Процедура Отключиться(Команда) // Disconnect(Command)
 
+	Если Клиент = Неопределено Тогда
+		Возврат;
+	КонецЕсли;
 	Клиент.Отключиться(); // Client.Disconnect(); событие "close" / the "close" event follows
 
 КонецПроцедуры

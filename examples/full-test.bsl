@@ -1,3 +1,7 @@
+// Модуль: общий модуль ПримерыWebSocket (флажки «Сервер», «Вызов сервера»)
+// Выполняется: на сервере, по вызову из формы (Сообщить показывает ход теста в этой форме)
+// Module: a common module (flags Server, Server call). Runs: on the server, called from a form.
+//
 // Полное тестирование компоненты (раздел 5 документации), исправленное так, чтобы работать сегодня.
 // Full add-in test (section 5 of the original documentation), fixed to work today.
 //
@@ -28,12 +32,20 @@
 	// ШАГ 1. ТЕСТ КЛИЕНТА ЧЕРЕЗ ЭХО-СЕРВЕР / STEP 1. CLIENT TEST AGAINST AN ECHO SERVER
 	АдресСервера = "ws://127.0.0.1:9099"; // ServerAddress: npx onec-websocket echo --port 9099
 
-	// ПодключитьВнешнююКомпоненту = AttachAddIn; ТипВнешнейКомпоненты.Native = AddInType.Native
-	Если НЕ ПодключитьВнешнююКомпоненту(ПутьКомпоненты, "WebSocket", ТипВнешнейКомпоненты.Native) Тогда
+	// ПодключитьВнешнююКомпоненту = AttachAddIn; ТипВнешнейКомпоненты.Native = AddInType.Native.
+	// Документ вызывал ОписаниеОшибки() после Ложь — но вне Исключение оно пусто: исключения не было.
+	// The document called ErrorDescription() after False — outside Except it is empty: there was no exception.
+	Попытка
+		Подключена = ПодключитьВнешнююКомпоненту(ПутьКомпоненты, "WebSocket", ТипВнешнейКомпоненты.Native);
+	Исключение
+		ВызватьИсключение НСтр("ru = 'Ошибка подключения компоненты'; en = 'Cannot attach the add-in'") + ": "
+			+ ПодробноеПредставлениеОшибки(ИнформацияОбОшибке()); // DetailErrorDescription(ErrorInfo())
+	КонецПопытки;
+	Если НЕ Подключена Тогда
 		СисИнфо = Новый СистемнаяИнформация; // SystemInfo
-		ТекстИсключения = НСтр("ru = 'Ошибка подключения компоненты'; en = 'Cannot attach the add-in'")
-			+ " (" + СисИнфо.ТипПлатформы + "): " + ОписаниеОшибки(); // PlatformType, ErrorDescription()
-		ВызватьИсключение ТекстИсключения; // Raise
+		ВызватьИсключение НСтр("ru = 'Ошибка подключения компоненты'; en = 'Cannot attach the add-in'")
+			+ " (" + СисИнфо.ТипПлатформы + "): "
+			+ НСтр("ru = 'в макете нет библиотеки для этой платформы'; en = 'the template has no library for this platform'");
 	КонецЕсли;
 
 	Клиент = Новый("AddIn.WebSocket.Client"); // Client = New("AddIn.WebSocket.Client")

@@ -1,3 +1,10 @@
+// Модуль: общий модуль БотSlack (флажок «Сервер»)
+// Выполняется: на сервере, в фоновом задании — бот работает, пока его не отпустят, поэтому запускайте его
+//   ФоновыеЗадания.Выполнить("БотSlack.ЗапуститьБотаSlack", Параметры, "БотSlack") и присматривайте за ним
+//   регламентным заданием, как в background-job-server.bsl. Журнал — журнал регистрации, событие "WebSocket.БотSlack".
+// Module: a common module (flag Server). Runs: on the server, in a background job (BackgroundJobs.Execute),
+// watched by a scheduled job as in background-job-server.bsl; it logs to the event log.
+//
 // Бот Slack на компоненте WebSocket (раздел 6.1 документации), переписанный на Socket Mode.
 // A Slack bot on the WebSocket add-in (section 6.1 of the documentation), rewritten for Socket Mode.
 //
@@ -33,8 +40,15 @@
 	ТаймаутОжидания = 10000;    // WaitTimeout, мс: сколько ждать конверт за один вызов Принять / ms per Receive call
 
 	ПутьККомпоненте = "ОбщийМакет.WebSocket"; // ComponentPath
-	Если НЕ ПодключитьВнешнююКомпоненту(ПутьККомпоненте, "WebSocket", ТипВнешнейКомпоненты.Native) Тогда
-		ВызватьИсключение "Ошибка подключения компоненты: " + ОписаниеОшибки();
+	Попытка
+		Подключена = ПодключитьВнешнююКомпоненту(ПутьККомпоненте, "WebSocket", ТипВнешнейКомпоненты.Native); // AttachAddIn
+	Исключение
+		ВызватьИсключение "Компонента WebSocket не подключена: " + ПодробноеПредставлениеОшибки(ИнформацияОбОшибке());
+	КонецПопытки;
+	Если НЕ Подключена Тогда
+		// Ложь причину не называет; ОписаниеОшибки() здесь пусто — исключения не было.
+		// False gives no reason; ErrorDescription() is empty here — there was no exception.
+		ВызватьИсключение "Компонента WebSocket не подключена: в макете " + ПутьККомпоненте + " нет библиотеки для этого сервера";
 	КонецЕсли;
 
 	Клиент = Новый("AddIn.WebSocket.Client"); // Client
@@ -81,14 +95,14 @@
 			КонецЕсли;
 
 			Если Тип = "hello" Тогда
-				Сообщить("Бот подключился к Slack"); // Message("Connected to Slack")
+				ЗаписатьВЖурнал("Бот подключился к Slack"); // WriteToLog("Connected to Slack")
 
 			ИначеЕсли Тип = "disconnect" Тогда
 				// Slack просит перейти на новое соединение (refresh_requested, warning) или выключил
 				// Socket Mode (link_disabled) / Slack asks us to move to a new connection, or Socket Mode was
 				// turned off for the app.
 				Если Конверт.Получить("reason") = "link_disabled" Тогда
-					Сообщить("Socket Mode выключен в настройках приложения Slack");
+					ЗаписатьВЖурнал("Socket Mode выключен в настройках приложения Slack");
 					Работать = Ложь;
 				КонецЕсли;
 				Прервать;
@@ -111,12 +125,12 @@
 
 				Если НРег(СокрЛП(Текст)) = НРег(КлючевоеСлово) Тогда // Lower(TrimAll(Text))
 					ОтправитьСообщениеВSlack(ТокенБота, Канал, "ok. bye-bye )))", АдресAPI, ПортAPI);
-					Сообщить("Меня отключили"); // "I was sent away"
+					ЗаписатьВЖурнал("Меня отключили"); // "I was sent away"
 					Работать = Ложь;
 					Прервать;
 				КонецЕсли;
 
-				Сообщить(Текст);
+				ЗаписатьВЖурнал(Текст);
 				ОтправитьСообщениеВSlack(ТокенБота, Канал, "Получил: " + Текст, АдресAPI, ПортAPI);
 
 			КонецЕсли;
@@ -210,3 +224,11 @@
 	Возврат ЗаписьJSON.Закрыть();
 
 КонецФункции
+
+// Фоновое задание пишет в журнал регистрации: Сообщить в нём никто не увидит.
+// A background job logs to the event log: nobody would see Message() there.
+Процедура ЗаписатьВЖурнал(Текст) // WriteToLog(Text)
+
+	ЗаписьЖурналаРегистрации("WebSocket.БотSlack", УровеньЖурналаРегистрации.Информация, , , Текст); // WriteLogEvent
+
+КонецПроцедуры

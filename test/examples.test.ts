@@ -4,8 +4,10 @@
  * or FindProp on a live object of the right class, the argument count against GetNParams (and the
  * table's mandatory parameters), HasRetVal where the value is used, IsPropReadable/IsPropWritable —
  * and every `Новый("AddIn.…")` type is created under the symbolic name the file attaches with.
- * A bogus snippet shows the check fails when it should. Then the form example's polling handler runs
- * against a real echo server.
+ * A bogus snippet shows the check fails when it should. Every example also passes the structure
+ * checker (test/support/bsl-structure.ts, tested in test/bsl-structure.test.ts): what a 1C compiler
+ * would reject, context directives by module type, error handling and logging where they work. Then
+ * the form example's polling handler runs against a real echo server.
  */
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
@@ -15,6 +17,7 @@ import { CLIENT, SERVER, findMember } from '../src/api/table.js';
 import { attachAddIn, out, type AddInHost, type AddInObject } from '../src/host/index.js';
 import { attach, CLIENT_TYPE, delay, isolateEngine, LIBRARY, SERVER_TYPE, type EngineSandbox } from './support/addin.js';
 import { scanBsl, stripBsl, type AddInClass } from './support/bsl-scan.js';
+import { checkBslStructure } from './support/bsl-structure.js';
 import { ROOT, startCliEcho } from './support/processes.js';
 
 const EXAMPLES = `${ROOT}examples/`;
@@ -101,9 +104,18 @@ describe('BSL examples', () => {
 
   const files = bslFiles(EXAMPLES);
 
-  it('are all there: the full test, the Slack bot, the web page server, the receiving form', () => {
+  it('are all there: the full test, the Slack bot, the web page server, the receiving forms, the server job and its watchdog, server → users', () => {
     const found = files.map((f) => relative(EXAMPLES, f));
-    for (const expected of ['full-test.bsl', 'receive-form.bsl', 'slack-socket-mode-bot.bsl', 'web-client/server.bsl']) {
+    for (const expected of [
+      'full-test.bsl',
+      'receive-form.bsl',
+      'form-external-events.bsl',
+      'slack-socket-mode-bot.bsl',
+      'web-client/server.bsl',
+      'background-job-server.bsl',
+      'scheduled-job-server.bsl',
+      'server-to-users-form.bsl',
+    ]) {
       assert.ok(found.includes(expected), `examples/${expected} is missing`);
     }
   });
@@ -113,12 +125,24 @@ describe('BSL examples', () => {
     it(`${name} calls only names the library exposes`, () => {
       const source = readFileSync(file, 'utf8');
       const scan = scanBsl(source);
-      assert.ok(scan.members.length >= 5, `found only ${scan.members.length} add-in member uses in ${name}`);
+      if (scan.attachments.length === 0 && scan.creations.length === 0) {
+        // a module that never attaches the add-in (server-to-users-form.bsl) must not use it either
+        assert.deepEqual(scan.members, [], `${name} attaches no add-in but uses add-in members`);
+      } else {
+        assert.ok(scan.members.length >= 5, `found only ${scan.members.length} add-in member uses in ${name}`);
+      }
       assert.deepEqual(checkBsl(name, source, objects), []);
       // nothing left of the document's slips in the code (comments may name them): data-processor
       // attributes, the retired echo service, the closed RTM API
       const { code, strings } = stripBsl(source);
       assert.doesNotMatch(`${code}\n${strings.join('\n')}`, /Объект\.|echo\.websocket\.org|rtm\.connect/);
+    });
+  }
+
+  for (const file of files) {
+    const name = relative(EXAMPLES, file);
+    it(`${name} has the structure a 1C compiler accepts in the module its header names`, () => {
+      assert.deepEqual(checkBslStructure(readFileSync(file, 'utf8')), []);
     });
   }
 

@@ -1,3 +1,7 @@
+// Модуль: общий модуль ПримерыWebSocket (флажки «Сервер», «Вызов сервера»)
+// Выполняется: на сервере, по вызову из формы (ждёт страницу до 10 с)
+// Module: a common module (flags Server, Server call). Runs: on the server, called from a form.
+//
 // Серверная сторона примера 6.2: 1С слушает порт, веб-страница (index.html в этой папке) подключается,
 // присылает "WebSocket rocks", 1С отвечает ей по идентификатору клиента.
 // The 1C side of example 6.2: 1C listens on a port, the web page (index.html in this folder) connects,
@@ -14,8 +18,18 @@
 // For wss open the page as index.html?url=wss://localhost:9098 (a certificate issued for localhost).
 Процедура ОтвечатьВебСтранице(Порт = 9098, ФайлСертификата = "", ФайлКлюча = "") Экспорт // AnswerWebPage
 
-	Если НЕ ПодключитьВнешнююКомпоненту("ОбщийМакет.WebSocket", "WebSocket", ТипВнешнейКомпоненты.Native) Тогда
-		ВызватьИсключение "Ошибка подключения компоненты: " + ОписаниеОшибки();
+	// AttachAddIn: на сервере — перед каждым созданием объекта, ведь вызов может попасть в другой рабочий
+	// процесс (ИТС). Ложь причину не называет, а ОписаниеОшибки() вне Исключение пусто: поясняем сами.
+	// On the server attach before every New: the call may run in another worker process. False gives no
+	// reason and ErrorDescription() outside Except is empty, so say what to check.
+	Попытка
+		Подключена = ПодключитьВнешнююКомпоненту("ОбщийМакет.WebSocket", "WebSocket", ТипВнешнейКомпоненты.Native);
+	Исключение
+		ВызватьИсключение "Компонента WebSocket не подключена: " + ПодробноеПредставлениеОшибки(ИнформацияОбОшибке());
+	КонецПопытки;
+	Если НЕ Подключена Тогда
+		ВызватьИсключение "Компонента WebSocket не подключена: в макете ОбщийМакет.WebSocket нет библиотеки для этого сервера ("
+			+ (Новый СистемнаяИнформация).ТипПлатформы + ")"; // SystemInfo.PlatformType
 	КонецЕсли;
 
 	Сервер = Новый("AddIn.WebSocket.Server"); // Server

@@ -112,16 +112,21 @@ function argumentList(code: string, open: number): { text: string; end: number }
   return { text: code.slice(open + 1), end: code.length };
 }
 
-function countArguments(text: string): number {
-  if (text.trim() === '') return 0;
+/** The top-level arguments of an argument list's text (commas inside brackets do not split). */
+function splitArguments(text: string): string[] {
+  const parts = [''];
   let depth = 0;
-  let count = 1;
   for (const c of text) {
     if (c === '(' || c === '[') depth++;
     else if (c === ')' || c === ']') depth--;
-    else if (c === ',' && depth === 0) count++;
+    if (c === ',' && depth === 0) parts.push('');
+    else parts[parts.length - 1] += c;
   }
-  return count;
+  return parts;
+}
+
+function countArguments(text: string): number {
+  return text.trim() === '' ? 0 : splitArguments(text).length;
 }
 
 /** Whether the code before `index` ends a statement (so what starts at `index` is a statement). */
@@ -165,11 +170,12 @@ export function scanBsl(source: string): BslScan {
   };
 
   const attachments: AttachUse[] = [];
-  const attach = /(?:ПодключитьВнешнююКомпоненту|AttachAddIn)\s*\(/gi;
+  // the symbolic name is the 2nd argument of AttachAddIn(Async) and the 3rd of BeginAttachingAddIn
+  const attach = /(?<![0-9A-Za-zА-Яа-яЁё_.])(ПодключитьВнешнююКомпоненту(?:Асинх)?|AttachAddIn(?:Async)?|НачатьПодключениеВнешнейКомпоненты|BeginAttachingAddIn)\s*\(/gi;
   for (const m of code.matchAll(attach)) {
     const { text } = argumentList(code, m.index + m[0].length - 1);
-    const second = text.split(',')[1]?.trim();
-    const symbolicName = literal(second);
+    const position = /^(НачатьПодключениеВнешнейКомпоненты|BeginAttachingAddIn)$/i.test(m[1] as string) ? 2 : 1;
+    const symbolicName = literal(splitArguments(text)[position]?.trim());
     if (symbolicName !== undefined) attachments.push({ line: lineAt(code, m.index), symbolicName });
   }
 
