@@ -107,6 +107,8 @@ interface Token {
   member: boolean;
   /** followed by `(` */
   call: boolean;
+  /** where the word starts in its line */
+  column: number;
 }
 
 type Frame =
@@ -120,7 +122,7 @@ function tokens(codeLine: string, line: number): Token[] {
   for (const m of codeLine.matchAll(/[A-Za-zА-Яа-яЁё_][0-9A-Za-zА-Яа-яЁё_]*/g)) {
     const before = codeLine.slice(0, m.index).trimEnd();
     const after = codeLine.slice(m.index + m[0].length).trimStart();
-    out.push({ text: m[0], key: lower(m[0]), line, member: before.endsWith('.'), call: after.startsWith('(') });
+    out.push({ text: m[0], key: lower(m[0]), line, member: before.endsWith('.'), call: after.startsWith('('), column: m.index });
   }
   return out;
 }
@@ -207,6 +209,8 @@ export function checkBslStructure(source: string): string[] {
       }
 
       if (KW.var.has(k)) {
+        if (kind === 'common') report(line, 'Перем in a common module: common modules have no module variables');
+        if (stack.length > 0) report(line, 'Перем inside a block: module variables come before the procedures');
         directive = undefined;
       } else if (KW.async.has(k)) {
         asyncPending = line;
@@ -266,7 +270,12 @@ export function checkBslStructure(source: string): string[] {
       } else if (KW.loopJump.has(k)) {
         if (!stack.some((f) => f.type === 'loop')) report(line, `${t.text} outside a loop`);
       } else if (KW.return.has(k)) {
-        if (!method()) report(line, 'Возврат outside a procedure or function');
+        const current = method();
+        const after = codeLine.slice(t.column + t.text.length).trim();
+        const hasValue = after !== '' && !after.startsWith(';');
+        if (!current) report(line, 'Возврат outside a procedure or function');
+        else if (current.fn && !hasValue) report(line, 'Возврат without a value in a Функция');
+        else if (!current.fn && hasValue) report(line, 'Возврат with a value in a Процедура');
       } else if (KW.await.has(k)) {
         if (!method()?.async) report(line, 'Ждать outside an Асинх procedure or function');
       } else if (t.call && ERROR_INFO.has(k)) {
