@@ -62,8 +62,9 @@
 
 	Сервер = ЗапуститьСервер(); // Server
 
-	ИДКлиента = 0; // ClientID
-	Данные = "";   // Data
+	ИДКлиента = 0;      // ClientID
+	Данные = "";        // Data
+	ПоследнийНомер = 0; // LastNumber — номер последней записи для пользователей / of the last record for users
 	Пока Истина Цикл
 		Попытка
 			// Server.Receive(Timeout, ClientID, Data): ждём до секунды / wait up to a second
@@ -86,7 +87,7 @@
 			Текст = Данные;
 		КонецЕсли;
 
-		ПередатьПользователям(ИДКлиента, Текст);
+		ПоследнийНомер = ПередатьПользователям(ИДКлиента, Текст, ПоследнийНомер);
 		Сервер.Отправить(ИДКлиента, "Принято"); // Server.Send(ClientID, MessageBody)
 	КонецЦикла;
 
@@ -136,20 +137,26 @@
 
 КонецФункции
 
-// Запись в регистр сведений СообщенияWebSocket: формы пользователей читают его сами.
-// A record in the СообщенияWebSocket information register: users' forms read it themselves.
-Процедура ПередатьПользователям(ИДКлиента, Текст) // PassToUsers
+// Запись в регистр сведений СообщенияWebSocket: формы пользователей читают его сами. Возвращает номер записи.
+// A record in the СообщенияWebSocket information register: users' forms read it themselves. Returns its number.
+Функция ПередатьПользователям(ИДКлиента, Текст, ПоследнийНомер) // PassToUsers(ClientID, Text, LastNumber)
+
+	// Номер растёт: миллисекунды UTC, но не меньше предыдущего + 1 (два сообщения в одну миллисекунду);
+	// пишет одно задание (ключ), поэтому номера не совпадают, а после перезапуска время уже ушло вперёд.
+	// The number grows: UTC milliseconds, at least the previous + 1; one job writes (by key), so numbers
+	// never clash, and after a restart the clock has moved on.
+	Номер = Макс(ТекущаяУниверсальнаяДатаВМиллисекундах(), ПоследнийНомер + 1); // Max, CurrentUniversalDateInMilliseconds
 
 	Запись = РегистрыСведений.СообщенияWebSocket.СоздатьМенеджерЗаписи(); // CreateRecordManager
-	// Номер растёт: миллисекунды UTC; пишет одно задание (ключ), поэтому совпадений нет.
-	// The number grows: UTC milliseconds; one job writes (by key), so numbers never clash.
-	Запись.Номер = ТекущаяУниверсальнаяДатаВМиллисекундах();
+	Запись.Номер = Номер;
 	Запись.Получено = ТекущаяДатаСеанса();
 	Запись.ИДКлиента = ИДКлиента;
 	Запись.Текст = Текст;
 	Запись.Записать(); // Write
 
-КонецПроцедуры
+	Возврат Номер;
+
+КонецФункции
 
 // Сообщения старше суток больше никому не нужны / Messages older than a day are of no use any more.
 Процедура УдалитьСтарыеСообщения() // DeleteOldMessages
