@@ -15,6 +15,11 @@
 // The add-in is attached asynchronously, as typical configurations on SSL do: BeginAttachingAddIn, on
 // failure BeginInstallAddIn, then attach again. Works on any 8.3, with modal and synchronous calls forbidden.
 //
+// Методы компоненты здесь вызываются синхронно: свойство конфигурации «Режим использования синхронных
+// вызовов расширений платформы и внешних компонент» должно их разрешать («Использовать» или «Использовать
+// с предупреждением»). / The add-in's methods are called synchronously here: the configuration property
+// "Synchronous calls to platform extensions and add-ins" must allow them.
+//
 // События (Событие) — постоянные имена на любом языке интерфейса / Event names, the same in any language:
 //   "message" — текстовое сообщение, Данные = текст / a text message, Data = the text;
 //   "binary"  — двоичное сообщение, Данные = Base64 / a binary message, Data = Base64;

@@ -23,6 +23,10 @@
 // The add-in is attached asynchronously: AttachAddInAsync, on failure InstallAddInAsync and attach again
 // (Async/Await: platform 8.3.18.1128+, per 1C's blog). Older platforms: the NotifyDescription variant in
 // form-external-events.bsl.
+// Методы компоненты здесь вызываются синхронно: свойство конфигурации «Режим использования синхронных
+// вызовов расширений платформы и внешних компонент» должно их разрешать («Использовать» или «Использовать
+// с предупреждением»). / The add-in's methods are called synchronously here: the configuration property
+// "Synchronous calls to platform extensions and add-ins" must allow them.
 // Принять в обработчике ожидания — синхронный вызов с таймаутом 10 мс: интерфейс ждёт не дольше.
 // Receive in the idle handler is a synchronous call with a 10 ms timeout: the UI waits no longer.
 
