@@ -1,6 +1,7 @@
 /**
  * The documentation stands on its own in both languages: every page under docs/ has a Russian
- * counterpart under docs/ru/ (and no Russian page lacks its English one), every relative link in them
+ * counterpart under docs/ru/ (and no Russian page lacks its English one) with the same shape (headings,
+ * table rows, code blocks — what drifts first when one side is edited), every relative link in them
  * (and in native/README.md) reaches an existing file — and heading, for `#anchors` — with Russian
  * pages linking to Russian pages, and no product page points to a `shared/` file users of the
  * repository do not have.
@@ -53,6 +54,24 @@ describe('documentation', () => {
   it('every page exists in English and in Russian', () => {
     assert.deepEqual(pages(RU), pages(DOCS));
     assert.ok(pages(DOCS).length >= 13, `found ${pages(DOCS).length} pages`);
+  });
+
+  it('each Russian page keeps in step with its English one: the same headings, table rows and code blocks', () => {
+    const shape = (text: string): { headings: number[]; rows: number; code: number } => {
+      const prose = text.replace(/```[\s\S]*?```/g, '');
+      return {
+        headings: [...prose.matchAll(/^(#{2,6})\s/gm)].map((m) => (m[1] as string).length),
+        rows: prose.split('\n').filter((l) => l.startsWith('|')).length,
+        code: (text.match(/```/g) ?? []).length,
+      };
+    };
+    for (const page of pages(RU)) {
+      let english = readFileSync(join(DOCS, page), 'utf8');
+      // a page that is bilingual itself (slack-socket-mode.md): compare with its English half, one level up
+      const half = /^## English\s*$/m.exec(english);
+      if (half) english = english.slice(half.index + half[0].length).replace(/^#(#{2,6}\s)/gm, '$1');
+      assert.deepEqual(shape(readFileSync(join(RU, page), 'utf8')), shape(english), `docs/ru/${page} against docs/${page}`);
+    }
   });
 
   it('the Russian pages are in Russian', () => {
