@@ -16,6 +16,13 @@ const DOCS = join(ROOT, 'docs');
 const RU = join(DOCS, 'ru');
 const pages = (dir: string): string[] => readdirSync(dir).filter((f) => f.endsWith('.md')).sort();
 
+/** The .bsl and .html files under a folder, recursively. */
+function exampleFiles(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+    e.isDirectory() ? exampleFiles(join(dir, e.name)) : /\.(bsl|html)$/.test(e.name) ? [join(dir, e.name)] : [],
+  );
+}
+
 /** GitHub's anchor for a heading: lower case, punctuation dropped, spaces to hyphens. */
 export function headingAnchor(heading: string): string {
   return heading.trim().toLocaleLowerCase('ru').replace(/[^\p{L}\p{N}\s_-]/gu, '').replace(/\s/g, '-');
@@ -107,7 +114,7 @@ describe('documentation', () => {
       ...pages(DOCS).map((p) => join(DOCS, p)),
       ...pages(RU).map((p) => join(RU, p)),
       join(ROOT, 'native/README.md'),
-      ...readdirSync(join(ROOT, 'examples'), { recursive: true, encoding: 'utf8' }).map((f) => join(ROOT, 'examples', f)).filter((f) => /\.(bsl|html)$/.test(f)),
+      ...exampleFiles(join(ROOT, 'examples')),
     ];
     const offenders = files.filter((f) => /(^|[\s`(/])shared\//m.test(readFileSync(f, 'utf8'))).map((f) => relative(ROOT, f));
     assert.deepEqual(offenders, []);
