@@ -11,6 +11,7 @@ import { CLIENT, SERVER, findMember } from '../src/api/table.js';
 import { Blob1C, Date1C } from '../src/daemon/wire.js';
 import { engineSocketReady, methodNumber as m, propNumber as p, spawnEngine } from './support/engine.js';
 import { startCliEcho, type Peer } from './support/processes.js';
+import { waitFor } from './support/wait.js';
 import { receivedText, WireClient } from './support/wire-client.js';
 
 
@@ -132,16 +133,25 @@ describe('engine process over its socket', () => {
   });
 });
 
-describe('a server outlives its object for the grace period (scheduled jobs)', () => {
-  it('keeps port, connections, ids and queued messages; a Run on the same interface and port re-attaches', async () => {
+describe('a server with an owner outlives its object for the grace period (scheduled jobs)', () => {
+  const OWNER = 'Srvr="1c-prod";Ref="Производство";';
+  const owner = findMember(SERVER.props, 'Владелец');
+  /** A server object of that owner, as a job's session opens it. */
+  async function jobObject(socket: string, ownerValue = OWNER): Promise<WireClient> {
+    const job = await WireClient.open(socket);
+    await job.openObject(1);
+    assert.ok((await job.set(owner, ownerValue)).ok);
+    return job;
+  }
+
+  it('keeps port, connections, ids and queued messages; a Run of the same owner on the same interface and port re-attaches', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'onec-ws-engine-'));
     const socket = join(dir, 'engine.sock');
     const engine = spawnEngine(socket, { graceMs: 3000 });
     await engineSocketReady(socket);
     const run = findMember(SERVER.methods, 'Запустить');
     const receive = findMember(SERVER.methods, 'Принять');
-    const job1 = await WireClient.open(socket);
-    await job1.openObject(1);
+    const job1 = await jobObject(socket);
     assert.ok((await job1.call(run, '127.0.0.1', 0, '', '', '')).ok);
     const port = (await job1.get(findMember(SERVER.props, 'Порт'))).value as number;
     const peer = await WireClient.open(socket);
@@ -155,15 +165,20 @@ describe('a server outlives its object for the grace period (scheduled jobs)', (
     await assert.rejects(blocked, /connection closed/);
     await peer.call(m(CLIENT, 'Отправить'), 'while nobody owns the server');
     await new Promise((r) => setTimeout(r, 200));
-    const job2 = await WireClient.open(socket);
-    await job2.openObject(1);
+    const other = await jobObject(socket, 'Srvr="1c-prod";Ref="Производство_копия";');
+    const refused = await other.call(run, '127.0.0.1', port, '', '', '');
+    assert.equal(refused.ok, false, 'another owner does not get the server');
+    assert.match(String(refused.error), new RegExp(`^Порт ${port} на интерфейсе 127\\.0\\.0\\.1 занят сервером другого владельца: .* не позже чем через [1-3] с$`));
+    assert.ok(!String(refused.error).includes('1c-prod'), 'the owner is not told');
+    other.close();
+    const job2 = await jobObject(socket);
     assert.ok((await job2.call(run, '127.0.0.1', port, '', '', '')).ok, 're-attached instead of "port busy"');
+    assert.equal((await job2.get(owner)).value, OWNER);
     const second = await job2.call(receive, 5000, 0, '');
     assert.deepEqual([second.value, second.outs.get(1), receivedText(second.outs.get(2))], [true, 1, 'while nobody owns the server']);
     assert.match(String((await job2.get(findMember(SERVER.props, 'Соединения'))).value), /^1: 127\.0\.0\.1:\d+$/);
     assert.ok((await job2.call(findMember(SERVER.methods, 'Остановить'))).ok);
-    const job3 = await WireClient.open(socket);
-    await job3.openObject(1);
+    const job3 = await jobObject(socket);
     assert.ok((await job3.call(run, '127.0.0.1', port, '', '', '')).ok, 'after Остановить the port was free');
     assert.equal((await job3.get(findMember(SERVER.props, 'Соединения'))).value, '', 'a fresh server, not the stopped one');
     job3.close();
@@ -179,6 +194,21 @@ describe('a server outlives its object for the grace period (scheduled jobs)', (
     assert.ok(freedAfter >= 2900, `the port is free once the grace period (3000 ms) ended: ${freedAfter} ms`);
     peer.close();
     job2.close();
+    engine.kill();
+  });
+
+  it('a server without an owner is not parked: its port is free as soon as its object is gone', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'onec-ws-engine-'));
+    const socket = join(dir, 'engine.sock');
+    const engine = spawnEngine(socket, { graceMs: 30_000 });
+    await engineSocketReady(socket);
+    const job = await WireClient.open(socket);
+    await job.openObject(1);
+    assert.equal((await job.get(owner)).value, '', 'no owner unless BSL sets one');
+    assert.ok((await job.call(findMember(SERVER.methods, 'Запустить'), '127.0.0.1', 0, '', '', '')).ok);
+    const port = (await job.get(findMember(SERVER.props, 'Порт'))).value as number;
+    job.close();
+    await waitFor(() => tryConnect(port).then(() => false, () => true), 5000, 'the port freed long before the 30 s grace period ends');
     engine.kill();
   });
 });
