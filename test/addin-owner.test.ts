@@ -11,6 +11,7 @@ import { describe, it } from 'node:test';
 import { format, type Lang } from '../src/i18n/messages.js';
 import { BslError, out, Text, type AddInObject } from '../src/host/index.js';
 import { CLIENT_TYPE, delay, SERVER_TYPE, useAddIn } from './support/addin.js';
+import { testCertificates } from './support/certs.js';
 
 process.env.ONEC_WEBSOCKET_SERVER_GRACE_MS = '20000';
 
@@ -31,11 +32,11 @@ function refusal(lang: Lang, port: number, prefix: string): RegExp {
  * for the engine, so right after DestroyObject the old server may still hold the port as a live one
  * ("busy") for a moment. Other errors and success end the wait.
  */
-async function runOnceParked(server: AddInObject, port: number): Promise<void> {
+async function runOnceParked(server: AddInObject, port: number, ...tls: string[]): Promise<void> {
   const deadline = Date.now() + 5000;
   for (;;) {
     try {
-      server.call('Запустить', '127.0.0.1', port);
+      server.call('Запустить', '127.0.0.1', port, ...tls);
       return;
     } catch (e) {
       const busy = e instanceof BslError && (e.message.includes(format('ru', 'portBusy', ['127.0.0.1', port])) || e.message.includes(format('en', 'portBusy', ['127.0.0.1', port])));
@@ -158,6 +159,26 @@ describe('two infobases alternating on one port never see each other\'s clients 
     assert.equal(next.call('Принять', 300, out(0), out('')), false, 'nothing of the ownerless server was kept');
     next.call('Остановить');
     for (const o of [next, client]) o.destroy();
+  });
+
+  it('the same owner with another certificate: the parked server is stopped (its client closed) and a new one runs', async () => {
+    const certs = testCertificates();
+    const plain = ownedServer(addin.host, PRODUCTION);
+    plain.call('Запустить', '127.0.0.1', 0);
+    const port = plain.get('Порт') as number;
+    const client = addin.host.create(CLIENT_TYPE);
+    client.call('Подключиться', `ws://127.0.0.1:${port}/`);
+    client.call('Отправить', 'по открытому каналу');
+    plain.destroy();
+    const secure = ownedServer(addin.host, PRODUCTION);
+    await runOnceParked(secure, port, certs.certFile, certs.keyFile);
+    assert.equal(secure.get('Соединения'), '', 'a new server');
+    assert.equal(secure.call('Принять', 300, out(0), out('')), false, 'nothing of the plain server');
+    const deadline = Date.now() + 5000;
+    while (client.get('Статус') === 1 && Date.now() < deadline) await delay(20);
+    assert.equal(client.get('Статус'), 0, 'the parked server\'s client was closed');
+    secure.call('Остановить');
+    for (const o of [secure, client]) o.destroy();
   });
 
   it('Владелец: a String, «<bad cast>» otherwise; any letter case of either name', () => {
