@@ -65,6 +65,24 @@ function receiveText(server: AddInObject): [number, string] {
   return [id.value as number, data.value as string];
 }
 
+/** A running server with a client of its own that sent one message the server has not taken. */
+function serverWithClient(host: ReturnType<typeof useAddIn>['host'], server: AddInObject, message: string): { port: number; client: AddInObject } {
+  server.call('Запустить', '127.0.0.1', 0);
+  const port = server.get('Порт') as number;
+  const client = host.create(CLIENT_TYPE);
+  client.call('Подключиться', `ws://127.0.0.1:${port}/`);
+  client.call('Отправить', message);
+  return { port, client };
+}
+
+/** Waits (up to 5 s, far less than the grace period) for a client to see its server close. */
+async function closedByServer(client: AddInObject): Promise<void> {
+  const deadline = Date.now() + 5000;
+  while (client.get('Статус') === 1 && Date.now() < deadline) await delay(20);
+  assert.equal(client.get('Статус'), 0, 'closed cleanly by the stopping server');
+  assert.equal(client.get('КодЗакрытия'), 1001);
+}
+
 function ownedServer(host: ReturnType<typeof useAddIn>['host'], owner: string, locale?: string): AddInObject {
   const server = host.create(SERVER_TYPE, locale ? { locale } : {});
   server.set('Владелец', owner);
@@ -77,11 +95,7 @@ describe('two infobases alternating on one port never see each other\'s clients 
   it('production parks; its copy is refused (ru, en, and a Run with no owner) without disturbing it; production comes back to everything', async () => {
     const production = ownedServer(addin.host, PRODUCTION);
     assert.equal(production.get('Владелец'), PRODUCTION, 'read back exactly');
-    production.call('Запустить', '127.0.0.1', 0);
-    const port = production.get('Порт') as number;
-    const client = addin.host.create(CLIENT_TYPE);
-    client.call('Подключиться', `ws://127.0.0.1:${port}/`);
-    client.call('Отправить', 'a1');
+    const { port, client } = serverWithClient(addin.host, production, 'a1');
     assert.deepEqual(receiveText(production), [1, 'a1']);
     const connections = production.get('Соединения') as string;
     assert.match(connections, /^1: 127\.0\.0\.1:\d+$/);
@@ -143,16 +157,9 @@ describe('two infobases alternating on one port never see each other\'s clients 
   it('a server without an owner stops with its object: its client is closed and the port is free at once', async () => {
     const server = addin.host.create(SERVER_TYPE);
     assert.equal(server.get('Владелец'), '');
-    server.call('Запустить', '127.0.0.1', 0);
-    const port = server.get('Порт') as number;
-    const client = addin.host.create(CLIENT_TYPE);
-    client.call('Подключиться', `ws://127.0.0.1:${port}/`);
-    client.call('Отправить', 'не для следующего задания');
+    const { port, client } = serverWithClient(addin.host, server, 'не для следующего задания');
     server.destroy();
-    const deadline = Date.now() + 5000; // the grace period is 20 s
-    while (client.get('Статус') === 1 && Date.now() < deadline) await delay(20);
-    assert.equal(client.get('Статус'), 0, 'closed cleanly by the stopping server');
-    assert.equal(client.get('КодЗакрытия'), 1001);
+    await closedByServer(client);
     const next = addin.host.create(SERVER_TYPE);
     next.set('Владелец', PRODUCTION);
     assert.equal(next.call('Запустить', '127.0.0.1', port), true, 'the port is free (the client saw the server stop)');
@@ -164,19 +171,13 @@ describe('two infobases alternating on one port never see each other\'s clients 
   it('the same owner with another certificate: the parked server is stopped (its client closed) and a new one runs', async () => {
     const certs = testCertificates();
     const plain = ownedServer(addin.host, PRODUCTION);
-    plain.call('Запустить', '127.0.0.1', 0);
-    const port = plain.get('Порт') as number;
-    const client = addin.host.create(CLIENT_TYPE);
-    client.call('Подключиться', `ws://127.0.0.1:${port}/`);
-    client.call('Отправить', 'по открытому каналу');
+    const { port, client } = serverWithClient(addin.host, plain, 'по открытому каналу');
     plain.destroy();
     const secure = ownedServer(addin.host, PRODUCTION);
     await runOnceParked(secure, port, certs.certFile, certs.keyFile);
     assert.equal(secure.get('Соединения'), '', 'a new server');
     assert.equal(secure.call('Принять', 300, out(0), out('')), false, 'nothing of the plain server');
-    const deadline = Date.now() + 5000;
-    while (client.get('Статус') === 1 && Date.now() < deadline) await delay(20);
-    assert.equal(client.get('Статус'), 0, 'the parked server\'s client was closed');
+    await closedByServer(client);
     secure.call('Остановить');
     for (const o of [secure, client]) o.destroy();
   });

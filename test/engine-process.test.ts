@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { CLIENT, SERVER, findMember } from '../src/api/table.js';
 import { Blob1C, Date1C } from '../src/daemon/wire.js';
-import { engineSocketReady, methodNumber as m, propNumber as p, spawnEngine } from './support/engine.js';
+import { engineSocketReady, methodNumber as m, propNumber as p, spawnEngine, type EngineOptions } from './support/engine.js';
 import { startCliEcho, type Peer } from './support/processes.js';
 import { waitFor } from './support/wait.js';
 import { receivedText, WireClient } from './support/wire-client.js';
@@ -145,10 +145,7 @@ describe('a server with an owner outlives its object for the grace period (sched
   }
 
   it('keeps port, connections, ids and queued messages; a Run of the same owner on the same interface and port re-attaches', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'onec-ws-engine-'));
-    const socket = join(dir, 'engine.sock');
-    const engine = spawnEngine(socket, { graceMs: 3000 });
-    await engineSocketReady(socket);
+    const { socket, engine } = await engineOfItsOwn({ graceMs: 3000 });
     const run = findMember(SERVER.methods, 'Запустить');
     const receive = findMember(SERVER.methods, 'Принять');
     const job1 = await jobObject(socket);
@@ -198,10 +195,7 @@ describe('a server with an owner outlives its object for the grace period (sched
   });
 
   it('a server without an owner is not parked: its port is free as soon as its object is gone', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'onec-ws-engine-'));
-    const socket = join(dir, 'engine.sock');
-    const engine = spawnEngine(socket, { graceMs: 30_000 });
-    await engineSocketReady(socket);
+    const { socket, engine } = await engineOfItsOwn({ graceMs: 30_000 });
     const job = await WireClient.open(socket);
     await job.openObject(1);
     assert.equal((await job.get(owner)).value, '', 'no owner unless BSL sets one');
@@ -215,10 +209,7 @@ describe('a server with an owner outlives its object for the grace period (sched
 
 describe('engine process lifetime', () => {
   it('exits after its idle period with nothing to serve and removes its socket', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'onec-ws-engine-'));
-    const socket = join(dir, 'engine.sock');
-    const engine = spawnEngine(socket, { idleMs: 300 });
-    await engineSocketReady(socket);
+    const { socket, engine } = await engineOfItsOwn({ idleMs: 300 });
     const c = await WireClient.open(socket);
     await c.openObject(0);
     await new Promise((r) => setTimeout(r, 600));
@@ -243,6 +234,14 @@ describe('engine process lifetime', () => {
     first.kill();
   });
 });
+
+/** An engine on a socket in a fresh directory, ready for objects. */
+async function engineOfItsOwn(options: EngineOptions): Promise<{ socket: string; engine: ChildProcess }> {
+  const socket = join(mkdtempSync(join(tmpdir(), 'onec-ws-engine-')), 'engine.sock');
+  const engine = spawnEngine(socket, options);
+  await engineSocketReady(socket);
+  return { socket, engine };
+}
 
 function tryConnect(port: number): Promise<void> {
   return new Promise((resolve, reject) => {
