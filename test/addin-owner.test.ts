@@ -111,6 +111,18 @@ describe('two infobases alternating on one port never see each other\'s clients 
     await assertRefused(copies[0] as AddInObject, port, 'ru');
     await assertRefused(copies[1] as AddInObject, port, 'en');
     await assertRefused(copies[2] as AddInObject, port, 'ru'); // no owner never claims an owned server
+    // an interface that overlaps the parked one: the same refusal, naming where the server is parked
+    assert.throws(
+      () => (copies[0] as AddInObject).call('Запустить', '0.0.0.0', port),
+      (e: unknown) => e instanceof BslError && refusal('ru', port, `${Text.callFailed('Запустить')}: `).test(e.message),
+    );
+    const elsewhere = ownedServer(addin.host, PRODUCTION);
+    assert.throws(
+      () => elsewhere.call('Запустить', '0.0.0.0', port),
+      (e: unknown) => e instanceof BslError && e.message.endsWith(format('ru', 'portParkedOnOtherInterface', ['127.0.0.1', port])),
+      'the same owner is told to name the same interface',
+    );
+    elsewhere.destroy();
     assert.equal(client.get('Статус'), 1, 'the production client stays connected');
     client.call('Отправить', 'a4');
 

@@ -69,10 +69,7 @@ export class ParkedServers {
     const key = keyOf(host, port);
     const entry = this.parked.get(key);
     if (!entry) return undefined;
-    if (owner === '' || entry.owner !== owner) {
-      const seconds = Math.max(1, Math.ceil((entry.until - Date.now()) / 1000));
-      throw new EngineError('portParkedByOtherOwner', [host, port, seconds]);
-    }
+    if (owner === '' || entry.owner !== owner) throw refusal(entry, port);
     this.parked.delete(key);
     clearTimeout(entry.timer);
     this.onChange();
@@ -83,12 +80,31 @@ export class ParkedServers {
     return entry.server;
   }
 
+  /**
+   * Why a Run found the port busy, when a parked server holds it on another interface (0.0.0.0 and
+   * 127.0.0.1 overlap): the clear refusal for another owner, a hint for the same owner.
+   */
+  busyBecause(port: number, owner: string): EngineError | undefined {
+    for (const entry of this.parked.values()) {
+      if (entry.server.port !== port) continue;
+      if (owner !== '' && entry.owner === owner) return new EngineError('portParkedOnOtherInterface', [entry.server.server, port]);
+      return refusal(entry, port);
+    }
+    return undefined;
+  }
+
   async stopAll(): Promise<void> {
     const entries = [...this.parked.values()];
     this.parked.clear();
     for (const e of entries) clearTimeout(e.timer);
     await Promise.all(entries.map((e) => e.server.stop()));
   }
+}
+
+/** A Run of another owner: the parked server is not touched, and the error says until when at most. */
+function refusal(entry: Parked, port: number): EngineError {
+  const seconds = Math.max(1, Math.ceil((entry.until - Date.now()) / 1000));
+  return new EngineError('portParkedByOtherOwner', [entry.server.server, port, seconds]);
 }
 
 function keyOf(host: string, port: number): string {

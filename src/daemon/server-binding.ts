@@ -73,7 +73,10 @@ export class ServerBinding implements Binding {
           this.server = adopted;
           this.watch(adopted);
         } else {
-          await this.server.run(iface, port, certificate, str(args[3]), str(args[4]));
+          await this.server.run(iface, port, certificate, str(args[3]), str(args[4])).catch((error: unknown) => {
+            const parked = error instanceof EngineError && error.key === 'portBusy' ? this.parked.busyBecause(port, this.owner) : undefined;
+            throw parked ?? error;
+          });
         }
         this.certificate = certificate;
         return { value: true };
