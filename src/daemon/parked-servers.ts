@@ -84,9 +84,10 @@ export class ParkedServers {
    * Why a Run found the port busy, when a parked server holds it on another interface (0.0.0.0 and
    * 127.0.0.1 overlap): the clear refusal for another owner, a hint for the same owner.
    */
-  busyBecause(port: number, owner: string): EngineError | undefined {
+  busyBecause(iface: string, port: number, owner: string): EngineError | undefined {
+    const host = parseInterface(iface); // Run got as far as a busy port: the interface is valid
     for (const entry of this.parked.values()) {
-      if (entry.server.port !== port) continue;
+      if (entry.server.port !== port || !overlap(entry.server.server, host)) continue;
       if (owner !== '' && entry.owner === owner) return new EngineError('portParkedOnOtherInterface', [entry.server.server, port]);
       return refusal(entry, port);
     }
@@ -105,6 +106,12 @@ export class ParkedServers {
 function refusal(entry: Parked, port: number): EngineError {
   const seconds = Math.max(1, Math.ceil((entry.until - Date.now()) / 1000));
   return new EngineError('portParkedByOtherOwner', [entry.server.server, port, seconds]);
+}
+
+/** Whether listening on both interfaces at once collides (one of them listens on all). */
+function overlap(a: string, b: string): boolean {
+  const any = (host: string): boolean => host === '0.0.0.0' || host === '::';
+  return a === b || any(a) || any(b);
 }
 
 function keyOf(host: string, port: number): string {

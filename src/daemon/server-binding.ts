@@ -74,7 +74,7 @@ export class ServerBinding implements Binding {
           this.watch(adopted);
         } else {
           await this.server.run(iface, port, certificate, str(args[3]), str(args[4])).catch((error: unknown) => {
-            const parked = error instanceof EngineError && error.key === 'portBusy' ? this.parked.busyBecause(port, this.owner) : undefined;
+            const parked = error instanceof EngineError && error.key === 'portBusy' ? this.parked.busyBecause(iface, port, this.owner) : undefined;
             throw parked ?? error;
           });
         }
