@@ -18,14 +18,16 @@
 // A message server in a scheduled job (document section 6.3). English names in comments.
 //
 // Регламентное задание с расписанием «каждую 1 секунду» вызывает эту процедуру. Каждый запуск —
-// новый сеанс 1С, и его объекты уничтожаются по окончании, без Остановить(). Компонента сохраняет
-// сервер (порт, соединения, их ИД и очередь сообщений) на время ONEC_WEBSOCKET_SERVER_GRACE_MS
-// (по умолчанию 60 с), и Запустить на том же интерфейсе и порту подключается к нему снова:
-// клиенты не замечают смены сеансов и ничего не теряют.
+// новый сеанс 1С, и его объекты уничтожаются по окончании, без Остановить(). Сервер, у которого
+// задан Владелец, компонента сохраняет (порт, соединения, их ИД и очередь сообщений) на время
+// ONEC_WEBSOCKET_SERVER_GRACE_MS (по умолчанию 60 с), и Запустить с тем же Владельцем на том же
+// интерфейсе и порту подключается к нему снова: клиенты не замечают смены сеансов и ничего не теряют.
+// Сервер без Владельца останавливается вместе со своим объектом (docs/ru/infobases.md).
 //
-// Each run of the job is a new 1C session whose objects die with it, without Stop(). The add-in keeps
-// the server (port, connections, ids, queued messages) for a grace period and Run() on the same
-// interface and port re-attaches to it, so clients see nothing and lose nothing.
+// Each run of the job is a new 1C session whose objects die with it, without Stop(). A server with an
+// Owner is kept (port, connections, ids, queued messages) for a grace period, and Run() with the same
+// Owner on the same interface and port re-attaches to it, so clients see nothing and lose nothing.
+// A server without an Owner stops with its object (docs/infobases.md).
 
 Процедура ОбработатьСообщенияWebSocket() Экспорт
 
@@ -41,8 +43,15 @@
 	КонецЕсли;
 
 	Сервер = Новый("AddIn.WebSocket.Server");
+	// Владелец (Owner) — строка соединения этой информационной базы. Одна компонента обслуживает все
+	// базы кластера под одним пользователем ОС: копия этой базы с тем же заданием на том же порту
+	// не получит ни соединений, ни сообщений этой базы — её Запустить завершится ошибкой, пока сервер
+	// ждёт следующего запуска этого задания.
+	// The infobase's connection string: a copy of this infobase running the same job on the same port
+	// never gets this infobase's connections or messages; its Run() fails while this server waits.
+	Сервер.Владелец = СтрокаСоединенияИнформационнойБазы(); // InfoBaseConnectionString()
 	Попытка
-		Сервер.Запустить("0.0.0.0", 8098);          // Run: первый запуск открывает порт, следующие — подключаются к серверу
+		Сервер.Запустить("0.0.0.0", 8098);          // Run: первый запуск открывает порт, следующие (того же Владельца) — подключаются к серверу
 	Исключение
 		// Текст компоненты и подробности платформы — в журнал, затем ошибка задания.
 		// The add-in's text and the platform's details go to the event log, then the job fails.

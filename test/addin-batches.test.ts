@@ -95,6 +95,7 @@ describe('batches and send grants through the native library', () => {
 
   it('a server object that goes away in the middle of a batch leaves the rest queued for the next object', async () => {
     const first = addin.host.create(SERVER_TYPE);
+    first.set('Владелец', 'File="/srv/1c/base";'); // only a server with an owner is parked
     first.call('Запустить', '127.0.0.1', 0);
     const port = first.get('Порт') as number;
     // an external client that sends five messages and then stays connected
@@ -116,6 +117,7 @@ describe('batches and send grants through the native library', () => {
       first.destroy(); // no Остановить: the server is parked with what BSL has not taken
       const second = addin.host.create(SERVER_TYPE);
       try {
+        second.set('Владелец', 'File="/srv/1c/base";');
         second.call('Запустить', '127.0.0.1', port);
         for (let i = 0; i < 3; i++) {
           const Данные = out();

@@ -63,9 +63,13 @@ describe('batches and send grants (engine over its socket)', () => {
   });
 
   /** A server object (its own engine session) on a free port, a `ws` peer connected, `messages` from it queued. */
-  async function serverWithPeer(messages: ReadonlyArray<string | Buffer>): Promise<{ s: WireClient; port: number; a: Awaited<ReturnType<typeof peer>> }> {
+  async function serverWithPeer(
+    messages: ReadonlyArray<string | Buffer>,
+    owner = '',
+  ): Promise<{ s: WireClient; port: number; a: Awaited<ReturnType<typeof peer>> }> {
     const s = await WireClient.open(socket);
     assert.ok((await s.openObject(1)).ok);
+    if (owner !== '') assert.ok((await s.set(p(SERVER, 'Владелец'), owner)).ok);
     assert.ok((await s.call(m(SERVER, 'Запустить'), '127.0.0.1', 0)).ok);
     const port = (await s.get(p(SERVER, 'Порт'))).value as number;
     const a = await peer(port);
@@ -130,13 +134,14 @@ describe('batches and send grants (engine over its socket)', () => {
   });
 
   it('an object that goes away gives its batch back: a parked server keeps it for the next object', async () => {
-    const { s: job1, port, a } = await serverWithPeer(['m1', 'm2', 'm3', 'm4']);
+    const { s: job1, port, a } = await serverWithPeer(['m1', 'm2', 'm3', 'm4'], 'File="/srv/1c/base";');
     const r = await job1.call(m(SERVER, 'Принять'), 1000, undefined, undefined);
     assert.equal(r.more.length, 3);
     job1.taken(1, false); // m2 was handed to BSL; m3 and m4 were not
     job1.close(); // without Остановить: the server is parked
     const job2 = await WireClient.open(socket);
     assert.ok((await job2.openObject(1)).ok);
+    assert.ok((await job2.set(p(SERVER, 'Владелец'), 'File="/srv/1c/base";')).ok);
     await waitFor(async () => (await job2.call(m(SERVER, 'Запустить'), '127.0.0.1', port)).ok, 10_000, 're-attach');
     const next = await job2.call(m(SERVER, 'Принять'), 1000, undefined, undefined);
     assert.deepEqual(

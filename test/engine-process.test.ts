@@ -9,8 +9,9 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { CLIENT, SERVER, findMember } from '../src/api/table.js';
 import { Blob1C, Date1C } from '../src/daemon/wire.js';
-import { engineSocketReady, methodNumber as m, propNumber as p, spawnEngine } from './support/engine.js';
+import { engineSocketReady, methodNumber as m, propNumber as p, spawnEngine, type EngineOptions } from './support/engine.js';
 import { startCliEcho, type Peer } from './support/processes.js';
+import { waitFor } from './support/wait.js';
 import { receivedText, WireClient } from './support/wire-client.js';
 
 
@@ -132,16 +133,22 @@ describe('engine process over its socket', () => {
   });
 });
 
-describe('a server outlives its object for the grace period (scheduled jobs)', () => {
-  it('keeps port, connections, ids and queued messages; a Run on the same interface and port re-attaches', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'onec-ws-engine-'));
-    const socket = join(dir, 'engine.sock');
-    const engine = spawnEngine(socket, { graceMs: 3000 });
-    await engineSocketReady(socket);
+describe('a server with an owner outlives its object for the grace period (scheduled jobs)', () => {
+  const OWNER = 'Srvr="1c-prod";Ref="Производство";';
+  const owner = findMember(SERVER.props, 'Владелец');
+  /** A server object of that owner, as a job's session opens it. */
+  async function jobObject(socket: string, ownerValue = OWNER): Promise<WireClient> {
+    const job = await WireClient.open(socket);
+    await job.openObject(1);
+    assert.ok((await job.set(owner, ownerValue)).ok);
+    return job;
+  }
+
+  it('keeps port, connections, ids and queued messages; a Run of the same owner on the same interface and port re-attaches', async () => {
+    const { socket, engine } = await engineOfItsOwn({ graceMs: 3000 });
     const run = findMember(SERVER.methods, 'Запустить');
     const receive = findMember(SERVER.methods, 'Принять');
-    const job1 = await WireClient.open(socket);
-    await job1.openObject(1);
+    const job1 = await jobObject(socket);
     assert.ok((await job1.call(run, '127.0.0.1', 0, '', '', '')).ok);
     const port = (await job1.get(findMember(SERVER.props, 'Порт'))).value as number;
     const peer = await WireClient.open(socket);
@@ -155,15 +162,20 @@ describe('a server outlives its object for the grace period (scheduled jobs)', (
     await assert.rejects(blocked, /connection closed/);
     await peer.call(m(CLIENT, 'Отправить'), 'while nobody owns the server');
     await new Promise((r) => setTimeout(r, 200));
-    const job2 = await WireClient.open(socket);
-    await job2.openObject(1);
+    const other = await jobObject(socket, 'Srvr="1c-prod";Ref="Производство_копия";');
+    const refused = await other.call(run, '127.0.0.1', port, '', '', '');
+    assert.equal(refused.ok, false, 'another owner does not get the server');
+    assert.match(String(refused.error), new RegExp(`^Порт ${port} на интерфейсе 127\\.0\\.0\\.1 занят сервером другого владельца: .* не позже чем через [1-3] с$`));
+    assert.ok(!String(refused.error).includes('1c-prod'), 'the owner is not told');
+    other.close();
+    const job2 = await jobObject(socket);
     assert.ok((await job2.call(run, '127.0.0.1', port, '', '', '')).ok, 're-attached instead of "port busy"');
+    assert.equal((await job2.get(owner)).value, OWNER);
     const second = await job2.call(receive, 5000, 0, '');
     assert.deepEqual([second.value, second.outs.get(1), receivedText(second.outs.get(2))], [true, 1, 'while nobody owns the server']);
     assert.match(String((await job2.get(findMember(SERVER.props, 'Соединения'))).value), /^1: 127\.0\.0\.1:\d+$/);
     assert.ok((await job2.call(findMember(SERVER.methods, 'Остановить'))).ok);
-    const job3 = await WireClient.open(socket);
-    await job3.openObject(1);
+    const job3 = await jobObject(socket);
     assert.ok((await job3.call(run, '127.0.0.1', port, '', '', '')).ok, 'after Остановить the port was free');
     assert.equal((await job3.get(findMember(SERVER.props, 'Соединения'))).value, '', 'a fresh server, not the stopped one');
     job3.close();
@@ -181,14 +193,23 @@ describe('a server outlives its object for the grace period (scheduled jobs)', (
     job2.close();
     engine.kill();
   });
+
+  it('a server without an owner is not parked: its port is free as soon as its object is gone', async () => {
+    const { socket, engine } = await engineOfItsOwn({ graceMs: 30_000 });
+    const job = await WireClient.open(socket);
+    await job.openObject(1);
+    assert.equal((await job.get(owner)).value, '', 'no owner unless BSL sets one');
+    assert.ok((await job.call(findMember(SERVER.methods, 'Запустить'), '127.0.0.1', 0, '', '', '')).ok);
+    const port = (await job.get(findMember(SERVER.props, 'Порт'))).value as number;
+    job.close();
+    await waitFor(() => tryConnect(port).then(() => false, () => true), 5000, 'the port freed long before the 30 s grace period ends');
+    engine.kill();
+  });
 });
 
 describe('engine process lifetime', () => {
   it('exits after its idle period with nothing to serve and removes its socket', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'onec-ws-engine-'));
-    const socket = join(dir, 'engine.sock');
-    const engine = spawnEngine(socket, { idleMs: 300 });
-    await engineSocketReady(socket);
+    const { socket, engine } = await engineOfItsOwn({ idleMs: 300 });
     const c = await WireClient.open(socket);
     await c.openObject(0);
     await new Promise((r) => setTimeout(r, 600));
@@ -213,6 +234,14 @@ describe('engine process lifetime', () => {
     first.kill();
   });
 });
+
+/** An engine on a socket in a fresh directory, ready for objects. */
+async function engineOfItsOwn(options: EngineOptions): Promise<{ socket: string; engine: ChildProcess }> {
+  const socket = join(mkdtempSync(join(tmpdir(), 'onec-ws-engine-')), 'engine.sock');
+  const engine = spawnEngine(socket, options);
+  await engineSocketReady(socket);
+  return { socket, engine };
+}
 
 function tryConnect(port: number): Promise<void> {
   return new Promise((resolve, reject) => {

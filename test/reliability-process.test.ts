@@ -184,8 +184,8 @@ describe('reliability: process faults', () => {
       if (kind === 'Server') {
         const deadline = Date.now() + 5000;
         while ((await listening(port)) && Date.now() < deadline) await delay(50);
-        // grace period: the server outlives its object, then goes
-        assert.equal(await listening(port), false, 'the port is freed after the grace period');
+        // no Владелец: the server is not parked, it stops with its object
+        assert.equal(await listening(port), false, 'the port is freed with the object');
       }
     });
   }

@@ -1,7 +1,8 @@
 /**
  * Document section 6.3: a scheduled job runs every second; each run is a new 1C session whose
- * objects die when it ends, without Остановить(). The server must keep its port, connections, ids
- * and queued messages between runs, so a client that stays connected loses nothing.
+ * objects die when it ends, without Остановить(). Each run sets Владелец to its infobase's connection
+ * string (examples/scheduled-job-server.bsl), so the server keeps its port, connections, ids and
+ * queued messages between runs, and a client that stays connected loses nothing.
  */
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';

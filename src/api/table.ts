@@ -220,6 +220,8 @@ export const SERVER: ClassSpec = {
     setting('ИнтервалПинга', 'PingInterval', 'number', 0),
     ...eventProps,
     setting('ФайлЦСКлиентов', 'ClientCAFile', 'string', ''),
+    // Who may re-attach to this server once its object is gone (docs/infobases.md): "" parks nothing.
+    setting('Владелец', 'Owner', 'string', ''),
   ],
 };
 

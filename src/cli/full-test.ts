@@ -97,8 +97,9 @@ export function ВыполнитьПолноеТестированиеКомпо
   if (Результат !== true) throw new Error('Отключить вернул Ложь для открытого соединения');
   Клиент1.destroy();
   Клиент2.destroy();
-  // The document ends with `Сервер = Неопределено`. Without Остановить() our server would keep port
-  // 9098 for its grace period (a scheduled job's next run re-attaches to it: docs/decisions.md).
+  // The document ends with `Сервер = Неопределено`. This server has no Владелец, so that alone would
+  // stop it and free port 9098 (only a server with an owner is parked: docs/infobases.md); Остановить()
+  // says so explicitly.
   Сервер.call('Остановить');
   Сервер.destroy();
   Сообщить('Тестирование Шаг 2. Успешно пройдено');

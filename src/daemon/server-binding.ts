@@ -26,6 +26,8 @@ export class ServerBinding implements Binding {
   readonly spec = SERVER;
   readonly events = new EventFeed<ServerIncoming>(serverEvent);
   private certificate = '';
+  /** Владелец: who may re-attach to this server once the object is gone ("" nobody: it stops) */
+  private owner = '';
   private readonly batches = new ReceiveBatches<ServerIncoming>(
     () => this.server,
     (m) => m.data,
@@ -65,13 +67,16 @@ export class ServerBinding implements Binding {
     switch (SERVER.methods[methodId]?.en) {
       case 'Run': {
         const [iface, port, certificate] = [str(args[0]), num(args[1]), str(args[2])];
-        const adopted = this.server.isRunning ? undefined : await this.parked.claim(iface, port, certificate);
+        const adopted = this.server.isRunning ? undefined : await this.parked.claim(iface, port, certificate, this.owner);
         if (adopted) {
           this.server.observer = undefined;
           this.server = adopted;
           this.watch(adopted);
         } else {
-          await this.server.run(iface, port, certificate, str(args[3]), str(args[4]));
+          await this.server.run(iface, port, certificate, str(args[3]), str(args[4])).catch((error: unknown) => {
+            const parked = error instanceof EngineError && error.key === 'portBusy' ? this.parked.busyBecause(iface, port, this.owner) : undefined;
+            throw parked ?? error;
+          });
         }
         this.certificate = certificate;
         return { value: true };
@@ -139,6 +144,8 @@ export class ServerBinding implements Binding {
         return o.pingIntervalMs ?? 0;
       case 'ClientCAFile':
         return o.clientCaFile ?? '';
+      case 'Owner':
+        return this.owner;
       default:
         throw new Error(`Server property ${propId} is not readable`);
     }
@@ -154,6 +161,7 @@ export class ServerBinding implements Binding {
       case 'MaxMessageSize':
       case 'PingInterval':
       case 'ClientCAFile':
+      case 'Owner': // a running server keeps the owner it was run (or re-attached) under
         if (this.server.isRunning) throw new EngineError('settingWhileConnected', [prop]);
     }
     switch (prop.en) {
@@ -177,6 +185,9 @@ export class ServerBinding implements Binding {
         return;
       case 'ClientCAFile':
         o.clientCaFile = (v as string) || undefined;
+        return;
+      case 'Owner':
+        this.owner = v as string;
         return;
       default:
         throw new Error(`Server property ${propId} is not writable`);
@@ -223,11 +234,11 @@ export class ServerBinding implements Binding {
     this.recent = [...known].slice(0, GRANT_KEYS);
   }
 
-  /** Without Остановить() the server outlives its object for a grace period (ParkedServers). */
+  /** Without Остановить() a server with an owner outlives its object for a grace period (ParkedServers). */
   dispose(): Promise<void> {
     this.batches.giveBack(); // what the library did not report taken stays queued (a parked server keeps it)
     this.events.dispose();
     this.server.observer = undefined;
-    return this.parked.park(this.server, this.certificate);
+    return this.parked.park(this.server, this.certificate, this.owner);
   }
 }

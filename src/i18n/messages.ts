@@ -174,6 +174,14 @@ export const MESSAGES = {
     ru: 'Порт {1} на интерфейсе {0} уже занят другой программой',
     en: 'Port {1} on interface {0} is already in use by another program',
   },
+  portParkedByOtherOwner: {
+    ru: 'Порт {1} на интерфейсе {0} занят сервером другого владельца: его объект уничтожен без Остановить(), и сервер ждёт свой следующий Запустить() с тем же значением свойства Владелец. Этот сервер не тронут; если владелец его не заберёт, порт освободится не позже чем через {2} с',
+    en: 'Port {1} on interface {0} is held by a server of another owner: its object went away without Stop(), and the server waits for its next Run() with the same Owner property. That server is left untouched; unless its owner takes it back, the port is free within {2} s',
+  },
+  portParkedOnOtherInterface: {
+    ru: 'Порт {1} занят сервером этого же владельца, который ждёт следующий Запустить() на интерфейсе {0}: укажите в Запустить() тот же интерфейс',
+    en: 'Port {1} is held by a server of the same owner that waits for its next Run() on interface {0}: give Run() the same interface',
+  },
   addressNotAvailable: {
     ru: 'Интерфейс {0} отсутствует на этом компьютере',
     en: 'Interface {0} does not exist on this computer',

@@ -12,6 +12,7 @@ if (process.argv[1]?.endsWith('onec-process.js')) {
   const [echoUrl, count] = process.argv.slice(2);
   const host = attachAddIn(defaultLibraryPath(), 'WebSocket');
   const server = host.create('AddIn.WebSocket.Server');
+  server.set('Владелец', 'Srvr="1c";Ref="base";'); // parked when the process dies, like a scheduled job's
   server.call('Запустить', '127.0.0.1', 0);
   const port = server.get('Порт') as number;
   const objects = [];

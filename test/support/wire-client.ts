@@ -125,6 +125,10 @@ export class WireClient {
     return this.request(new Writer().u8(Op.Get).u16(propId));
   }
 
+  set(propId: number, value: WireValue): Promise<WireResponse> {
+    return this.request(new Writer().u8(Op.Set).u16(propId).value(value));
+  }
+
   locale(locale: string): Promise<WireResponse> {
     return this.request(new Writer().u8(Op.Locale).value(locale));
   }
