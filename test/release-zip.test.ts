@@ -84,7 +84,7 @@ describe('release ZIPs', () => {
       });
 
       const windows = release.platforms.some((p) => p.os === 'Windows');
-      it(`${windows ? 'has' : 'has no'} the mingw-w64 runtime notice (linked into the Windows DLLs)`, () => {
+      it(`${windows ? 'has the' : 'has no'} mingw-w64 runtime notice (linked into the Windows DLLs)`, () => {
         assert.equal(/^\d+\. mingw-w64 runtime /m.test(notices), windows);
       });
 
@@ -102,6 +102,10 @@ describe('release ZIPs', () => {
       const [hash, name] = line.split('  ');
       assert.equal(hash, createHash('sha256').update(readFileSync(`${BUILD}${name}`)).digest('hex'), name);
     }
+    // the command docs/release.md gives
+    const check = spawnSync('sha256sum', ['-c', 'SHA256SUMS'], { cwd: BUILD, encoding: 'utf8' });
+    assert.equal(check.status, 0, check.stdout + check.stderr);
+    assert.deepEqual(check.stdout.trimEnd().split('\n').sort(), RELEASE.map((r) => `${r.name}: OK`).sort());
   });
 
   describe('with an input missing', () => {
