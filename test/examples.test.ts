@@ -146,6 +146,15 @@ describe('BSL examples', () => {
     });
   }
 
+  it("the README's BSL samples, one in each half, call only names the library exposes", () => {
+    const samples = [...readFileSync(`${ROOT}README.md`, 'utf8').matchAll(/```bsl\n([\s\S]*?)```/g)].map((m) => m[1] ?? '');
+    assert.equal(samples.length, 2, 'the English and the Russian half each have their own sample');
+    for (const [i, sample] of samples.entries()) {
+      assert.ok(scanBsl(sample).members.length >= 5, `README sample ${i + 1}: too few add-in calls found`);
+      assert.deepEqual(checkBsl(`README.md sample ${i + 1}`, sample, objects), []);
+    }
+  });
+
   it('fails on names, arities and uses the library does not support (the check can fail)', () => {
     const bogus = [
       'ПодключитьВнешнююКомпоненту(Путь, "WebSocket", ТипВнешнейКомпоненты.Native);',
