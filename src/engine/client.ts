@@ -5,7 +5,7 @@ import { connectError } from './connect-errors.js';
 import { EngineError } from './errors.js';
 import { startHeartbeat } from './heartbeat.js';
 import { incomingSize, TextBytes, toIncoming, toMessage, type Body, type Incoming, type Message } from './message.js';
-import { DEFAULT_CONNECT_TIMEOUT_MS, withLimits, type Limits } from './options.js';
+import { DEFAULT_CONNECT_TIMEOUT_MS, DEFAULT_PING_INTERVAL_MS, withLimits, type Limits } from './options.js';
 import { MessageQueue, type Taken } from './queue.js';
 import { loadTlsCredentials, readCredentialFile } from './tls-credentials.js';
 import { displayUrl, parseServerUrl } from './url.js';
@@ -36,9 +36,9 @@ export interface ClientOptions {
   headers?: Record<string, string>;
   protocols?: string[];
   tls?: ClientTls;
-  /** ping the server this often (0 = never) */
+  /** ping the server this often (0 = never; default DEFAULT_PING_INTERVAL_MS, 30 s) */
   pingIntervalMs?: number;
-  /** a ping unanswered this long means the server is gone (default: the ping interval) */
+  /** a ping unanswered this long means the server is gone (0 or unset: the ping interval) */
   pingTimeoutMs?: number;
   /** an HTTP proxy URL for CONNECT tunnelling, or "env" for HTTP_PROXY / HTTPS_PROXY / NO_PROXY */
   proxy?: string;
@@ -253,7 +253,7 @@ export class Client {
       throw error;
     }
     if (this.queue.isPaused) socket.pause();
-    this.stopHeartbeat = startHeartbeat(socket, this.options.pingIntervalMs ?? 0, this.options.pingTimeoutMs ?? 0, () => {
+    this.stopHeartbeat = startHeartbeat(socket, this.options.pingIntervalMs ?? DEFAULT_PING_INTERVAL_MS, this.options.pingTimeoutMs ?? 0, () => {
       this.failed = true;
       socket.terminate();
     });
