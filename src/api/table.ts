@@ -160,6 +160,7 @@ export const CLIENT: ClassSpec = {
     setting('Автопереподключение', 'AutoReconnect', 'boolean', false),
     readOnly('Переподключение', 'Reconnecting', false),
     ...eventProps,
+    setting('ТолькоФайлЦС', 'CAFileOnly', 'boolean', false),
   ],
 };
 

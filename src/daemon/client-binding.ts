@@ -111,6 +111,8 @@ export class ClientBinding implements Binding {
         return o.pingTimeoutMs || (o.pingIntervalMs ?? DEFAULT_PING_INTERVAL_MS);
       case 'CAFile':
         return o.tls?.caFile ?? '';
+      case 'CAFileOnly':
+        return o.tls?.caFileOnly ?? false;
       case 'ClientCertificate':
         return o.tls?.certFile ?? '';
       case 'ClientKey':
@@ -161,6 +163,9 @@ export class ClientBinding implements Binding {
         return;
       case 'CAFile':
         tls.caFile = (v as string) || undefined;
+        return;
+      case 'CAFileOnly':
+        tls.caFileOnly = v as boolean;
         return;
       case 'ClientCertificate':
         tls.certFile = (v as string) || undefined;

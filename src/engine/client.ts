@@ -8,6 +8,7 @@ import { incomingSize, TextBytes, toIncoming, toMessage, type Body, type Incomin
 import { DEFAULT_CONNECT_TIMEOUT_MS, DEFAULT_PING_INTERVAL_MS, withLimits, type Limits } from './options.js';
 import { MessageQueue, type Taken } from './queue.js';
 import { loadTlsCredentials, readCredentialFile } from './tls-credentials.js';
+import { trustedCertificates } from './trust.js';
 import { displayUrl, parseServerUrl } from './url.js';
 import { holdWrites } from './write-batch.js';
 
@@ -15,10 +16,14 @@ import { holdWrites } from './write-batch.js';
 export type ClientStatus = -1 | 0 | 1;
 
 export interface ClientTls {
-  /** extra trusted certificate authorities (PEM text) */
+  /** extra trusted certificate authorities (PEM text), added to the default and system roots */
   ca?: string | Buffer | Array<string | Buffer>;
-  /** a PEM file of extra trusted certificate authorities */
+  /** a PEM file of extra trusted certificate authorities, added like `ca` */
   caFile?: string;
+  /** trust only `ca` and `caFile`: neither Node's bundled roots nor the system store */
+  caFileOnly?: boolean;
+  /** trust the operating system's store too (default true; see src/engine/trust.ts) */
+  systemCa?: boolean;
   /** client certificate for mutual TLS: a PEM file (may also hold the key) */
   certFile?: string;
   /** the client key file, when not in certFile */
@@ -264,7 +269,7 @@ export class Client {
     const limits = withLimits(this.options.limits);
     const tls = this.options.tls ?? {};
     const identity = tls.certFile ? loadTlsCredentials(tls.certFile, tls.keyFile ?? '', tls.passphrase ?? '') : undefined;
-    const ca = tls.caFile ? [...toArray(tls.ca), readCaFile(tls.caFile)] : tls.ca;
+    const ca = url.protocol === 'wss:' && tls.rejectUnauthorized !== false ? this.trusted(tls) : undefined;
     return {
       maxPayload: limits.maxMessageSize,
       // ws caps a message at 16384 fragments by default; the size limit is the one we mean.
@@ -278,6 +283,14 @@ export class Client {
       key: identity?.key,
       rejectUnauthorized: tls.rejectUnauthorized ?? true,
     };
+  }
+
+  /** Node's roots, the system store and the program's CAs — or only the program's (caFileOnly). */
+  private trusted(tls: ClientTls): string[] {
+    const own = toArray(tls.ca).map((pem) => pem.toString());
+    if (tls.caFile) own.push(readCaFile(tls.caFile));
+    if (tls.caFileOnly && own.length === 0) throw new EngineError('caFileOnlyWithoutFile');
+    return trustedCertificates({ own, ownOnly: tls.caFileOnly, system: tls.systemCa });
   }
 
   private opened(socket: WebSocket): Promise<void> {

@@ -86,6 +86,10 @@ export const MESSAGES = {
     ru: 'Не удалось найти узел «{0}» (ошибка DNS: {1})',
     en: 'Host "{0}" could not be resolved (DNS error: {1})',
   },
+  caFileOnlyWithoutFile: {
+    ru: 'ТолькоФайлЦС = Истина, но ФайлЦС не задан: нечему доверять',
+    en: 'CAFileOnly is True but CAFile is not set: nothing to trust',
+  },
   tlsFailed: {
     ru: 'Ошибка TLS при подключении к {0}: {1}',
     en: 'TLS error while connecting to {0}: {1}',
