@@ -4,8 +4,8 @@
  *
  * The "system store" of these tests is a CA installed nowhere but in a bundle named by
  * SSL_CERT_FILE, the variable OpenSSL and Node (22.15+, --use-system-ca rules) honour on Linux;
- * older Node reads it through src/engine/trust.ts. The Windows store is covered under Wine in
- * test/addin-windows-trust.test.ts.
+ * older Node reads it through src/engine/trust.ts. The Windows store is not tested (docs/features.md
+ * "Trust" states that boundary).
  */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
