@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import * as tls from 'node:tls';
 import { after, before, describe, it } from 'node:test';
 import { BslError, type AddInHost } from '../src/host/index.js';
-import { trustedCertificates } from '../src/engine/trust.js';
+import { trustedCertificates, trustedContext } from '../src/engine/trust.js';
 import { attach, CLIENT_TYPE, isolateEngine, type EngineSandbox } from './support/addin.js';
 import { testCertificates } from './support/certs.js';
 import { ROOT, run, startPeer, type Peer } from './support/processes.js';
@@ -41,6 +41,13 @@ describe('the trusted list (engine)', () => {
     for (const root of tls.rootCertificates) assert.ok(all.has(root.trim()), 'every bundled root stays trusted');
     assert.ok(all.has(certs.caPem.trim()));
     assert.deepEqual(trustedCertificates({ own: [certs.caPem], ownOnly: true }).map((pem) => pem.trim()), [certs.caPem.trim()]);
+  });
+
+  it('the TLS context (a few hundred parsed roots) is made once per trust choice and reused', () => {
+    const first = trustedContext({ own: [certs.caPem] }, undefined);
+    assert.equal(trustedContext({ own: [certs.caPem] }, undefined), first, 'the same choice: the same context');
+    assert.notEqual(trustedContext({ own: [certs.caPem], ownOnly: true }, undefined), first, 'another choice: another context');
+    assert.notEqual(trustedContext({ own: [] }, undefined), first);
   });
 });
 

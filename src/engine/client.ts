@@ -8,7 +8,7 @@ import { incomingSize, TextBytes, toIncoming, toMessage, type Body, type Incomin
 import { DEFAULT_CONNECT_TIMEOUT_MS, DEFAULT_PING_INTERVAL_MS, withLimits, type Limits } from './options.js';
 import { MessageQueue, type Taken } from './queue.js';
 import { loadTlsCredentials, readCredentialFile } from './tls-credentials.js';
-import { trustedCertificates } from './trust.js';
+import { trustedContext, type TrustChoice } from './trust.js';
 import { displayUrl, parseServerUrl } from './url.js';
 import { holdWrites } from './write-batch.js';
 
@@ -269,7 +269,7 @@ export class Client {
     const limits = withLimits(this.options.limits);
     const tls = this.options.tls ?? {};
     const identity = tls.certFile ? loadTlsCredentials(tls.certFile, tls.keyFile ?? '', tls.passphrase ?? '') : undefined;
-    const ca = url.protocol === 'wss:' && tls.rejectUnauthorized !== false ? this.trusted(tls) : undefined;
+    const verifying = url.protocol === 'wss:' && tls.rejectUnauthorized !== false;
     return {
       maxPayload: limits.maxMessageSize,
       // ws caps a message at 16384 fragments by default; the size limit is the one we mean.
@@ -278,19 +278,17 @@ export class Client {
       followRedirects: false,
       headers: this.options.headers,
       agent: proxyAgent(this.options.proxy ?? '', url),
-      ca,
-      cert: identity?.cert,
-      key: identity?.key,
+      ...(verifying ? { secureContext: trustedContext(this.trustChoice(tls), identity) } : { cert: identity?.cert, key: identity?.key }),
       rejectUnauthorized: tls.rejectUnauthorized ?? true,
     };
   }
 
   /** Node's roots, the system store and the program's CAs — or only the program's (caFileOnly). */
-  private trusted(tls: ClientTls): string[] {
+  private trustChoice(tls: ClientTls): TrustChoice {
     const own = toArray(tls.ca).map((pem) => pem.toString());
     if (tls.caFile) own.push(readCaFile(tls.caFile));
     if (tls.caFileOnly && own.length === 0) throw new EngineError('caFileOnlyWithoutFile');
-    return trustedCertificates({ own, ownOnly: tls.caFileOnly, system: tls.systemCa });
+    return { own, ownOnly: tls.caFileOnly, system: tls.systemCa };
   }
 
   private opened(socket: WebSocket): Promise<void> {

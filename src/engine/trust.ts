@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tls from 'node:tls';
@@ -111,4 +112,32 @@ export function trustedCertificates(choice: TrustChoice): string[] {
   if (choice.ownOnly) return own;
   const all = [...defaultCertificates(), ...(choice.system === false ? [] : systemCertificates()), ...own];
   return [...new Set(all.map((pem) => pem.trim()))];
+}
+
+/** A client certificate and its (decrypted) key, as loadTlsCredentials gives them. */
+export interface ClientIdentity {
+  cert: string;
+  key: string;
+}
+
+const CONTEXTS_KEPT = 8;
+const contexts = new Map<string, tls.SecureContext>();
+
+/**
+ * The TLS context for a verifying client: OpenSSL parses a few hundred roots into it (about 0.2 s),
+ * so it is made once per distinct trust choice and client identity and reused by later connects
+ * (the last CONTEXTS_KEPT of them are kept).
+ */
+export function trustedContext(choice: TrustChoice, identity: ClientIdentity | undefined): tls.SecureContext {
+  const hash = createHash('sha256');
+  const env = process.env;
+  const parts = [choice.ownOnly ? 'only' : 'all', choice.system === false ? 'no-system' : 'system', env.SSL_CERT_FILE ?? '', env.SSL_CERT_DIR ?? ''];
+  for (const part of [...parts, ...choice.own, identity?.cert ?? '', identity?.key ?? '']) hash.update(part).update('\0');
+  const key = hash.digest('hex');
+  let context = contexts.get(key);
+  if (context) return context;
+  context = tls.createSecureContext({ ca: trustedCertificates(choice), cert: identity?.cert, key: identity?.key });
+  if (contexts.size >= CONTEXTS_KEPT) contexts.delete(contexts.keys().next().value as string);
+  contexts.set(key, context);
+  return context;
 }
