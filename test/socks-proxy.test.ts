@@ -57,14 +57,24 @@ describe('Прокси = socks5://user:password@host:port through microsocks (lo
     await waitFor(() => accepts(socksPort), 5000, 'microsocks to listen');
     plain = await startPeer(process.execPath, [PEER], /READY (\d+)/);
     secure = await startPeer(process.execPath, [PEER, '--tls', certs.certFile, certs.keyFile], /READY (\d+)/);
+    // the engine this suite starts sees ALL_PROXY (for Прокси = "env") and no NO_PROXY
+    for (const key of ['ALL_PROXY', 'NO_PROXY', 'no_proxy']) saved[key] = process.env[key];
+    process.env.ALL_PROXY = `socks5://${USER}:${encodeURIComponent(PASSWORD)}@127.0.0.1:${socksPort}`;
+    process.env.NO_PROXY = '';
+    process.env.no_proxy = '';
     sandbox = isolateEngine();
     host = attach();
   });
+  const saved: Record<string, string | undefined> = {};
   after(async () => {
     host.close();
     socks.kill();
     await Promise.all([plain.stop(), secure.stop()]);
     sandbox.cleanup();
+    for (const [key, value] of Object.entries(saved)) {
+      if (value === undefined) delete process.env[key];
+      else process.env[key] = value;
+    }
   });
 
   it('ws:// and wss:// through the proxy with the right login; the wrong password is refused with a clear error', () => {
@@ -96,6 +106,25 @@ describe('Прокси = socks5://user:password@host:port through microsocks (lo
 
       Клиент.set('Прокси', 'system');
       assert.throws(() => Клиент.call('Подключиться', `ws://127.0.0.1:${plain.ready[1]}/`), /Прокси "system" \(настройки Windows\) не поддерживается/);
+    } finally {
+      Клиент.destroy();
+    }
+  });
+
+  it('Прокси = "env" follows ALL_PROXY to the SOCKS5 server: it works while microsocks runs and fails once it is gone', async () => {
+    const Клиент = host.create(CLIENT_TYPE);
+    try {
+      Клиент.set('Прокси', 'env');
+      Клиент.call('Подключиться', `ws://127.0.0.1:${plain.ready[1]}/env`);
+      Клиент.call('Отключиться');
+      socks.kill();
+      await once(socks, 'exit');
+      await waitFor(async () => !(await accepts(socksPort)), 5000, 'microsocks to be gone');
+      assert.throws(() => Клиент.call('Подключиться', `ws://127.0.0.1:${plain.ready[1]}/env`), BslError, 'no proxy, no connection');
+      assert.ok(!(Клиент.call('ОписаниеОшибки') as string).includes(PASSWORD));
+      Клиент.set('Прокси', '');
+      Клиент.call('Подключиться', `ws://127.0.0.1:${plain.ready[1]}/direct`);
+      Клиент.call('Отключиться');
     } finally {
       Клиент.destroy();
     }
