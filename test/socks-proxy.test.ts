@@ -7,12 +7,13 @@ import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { readdirSync, readFileSync } from 'node:fs';
-import { connect, createServer, type AddressInfo } from 'node:net';
+import { connect } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { BslError, out, type AddInHost } from '../src/host/index.js';
 import { attach, CLIENT_TYPE, isolateEngine, type EngineSandbox } from './support/addin.js';
 import { testCertificates } from './support/certs.js';
+import { freePort } from './support/proc.js';
 import { ROOT, startPeer, type Peer } from './support/processes.js';
 import { waitFor } from './support/wait.js';
 
@@ -23,14 +24,6 @@ const PASSWORD = 'S0cks-Пароль-секрет';
 const present = spawnSync('sh', ['-c', `command -v ${MICROSOCKS}`]).status === 0;
 // CI installs microsocks (.ci/run): there its absence is a failure, elsewhere a visible skip.
 const skip = !present && process.env.CI !== 'true' ? 'microsocks is not installed (apt-get install microsocks)' : false;
-
-async function freePort(): Promise<number> {
-  const server = createServer().listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as AddressInfo;
-  await new Promise((r) => server.close(r));
-  return port;
-}
 
 async function accepts(port: number): Promise<boolean> {
   return new Promise((resolve) => {
