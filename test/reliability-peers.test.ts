@@ -169,9 +169,10 @@ describe('reliability: hostile peers', () => {
       }
     });
 
-    it('a peer that goes silent (no close, no pong): without pings Статус stays 1 — the known limit', () => {
+    it('a peer that goes silent (no close, no pong): with pings turned off Статус stays 1 — the known limit', () => {
       const client = host.create(CLIENT_TYPE);
       try {
+        client.set('ИнтервалПинга', 0);
         client.call('Подключиться', `${base}/silent`);
         assert.equal(client.call('Принять', 5000, out()), true);
         const started = Date.now();

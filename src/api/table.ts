@@ -142,8 +142,9 @@ export const CLIENT: ClassSpec = {
     setting('Подпротоколы', 'Subprotocols', 'string', ''),
     readOnly('Подпротокол', 'Protocol', ''),
     setting('ТаймаутПодключения', 'ConnectTimeout', 'number', 0),
-    setting('ИнтервалПинга', 'PingInterval', 'number', 0),
-    setting('ТаймаутПинга', 'PingTimeout', 'number', 0),
+    // keep-alive defaults: DEFAULT_PING_INTERVAL_MS in src/engine/options.ts
+    setting('ИнтервалПинга', 'PingInterval', 'number', 30_000),
+    setting('ТаймаутПинга', 'PingTimeout', 'number', 30_000),
     setting('ФайлЦС', 'CAFile', 'string', ''),
     setting('СертификатКлиента', 'ClientCertificate', 'string', ''),
     setting('КлючКлиента', 'ClientKey', 'string', ''),
@@ -159,6 +160,7 @@ export const CLIENT: ClassSpec = {
     setting('Автопереподключение', 'AutoReconnect', 'boolean', false),
     readOnly('Переподключение', 'Reconnecting', false),
     ...eventProps,
+    setting('ТолькоФайлЦС', 'CAFileOnly', 'boolean', false),
   ],
 };
 
@@ -217,7 +219,7 @@ export const SERVER: ClassSpec = {
     readOnly('Состояние', 'Health', ''),
     readOnly('ДвоичноеСообщение', 'IsBinary', false),
     setting('СобытияСоединений', 'ConnectionEvents', 'boolean', false),
-    setting('ИнтервалПинга', 'PingInterval', 'number', 0),
+    setting('ИнтервалПинга', 'PingInterval', 'number', 30_000),
     ...eventProps,
     setting('ФайлЦСКлиентов', 'ClientCAFile', 'string', ''),
     // Who may re-attach to this server once its object is gone (docs/infobases.md): "" parks nothing.

@@ -2,6 +2,7 @@ import { CLIENT, type PropSpec } from '../api/table.js';
 import { Client, type CloseInfo } from '../engine/client.js';
 import { EngineError } from '../engine/errors.js';
 import { TextBytes, type Incoming } from '../engine/message.js';
+import { DEFAULT_PING_INTERVAL_MS } from '../engine/options.js';
 import { displayUrl } from '../engine/url.js';
 import { timeoutMs, type Arguments } from './arguments.js';
 import { body, GRANT_SHARE, num, str, type Binding, type CallResult, type Grant, type OutValue } from './binding.js';
@@ -104,11 +105,14 @@ export class ClientBinding implements Binding {
       case 'ConnectTimeout':
         return o.connectTimeoutMs ?? 0;
       case 'PingInterval':
-        return o.pingIntervalMs ?? 0;
+        return o.pingIntervalMs ?? DEFAULT_PING_INTERVAL_MS;
       case 'PingTimeout':
-        return o.pingTimeoutMs ?? 0;
+        // the timeout in effect: unset or 0 means the interval
+        return o.pingTimeoutMs || (o.pingIntervalMs ?? DEFAULT_PING_INTERVAL_MS);
       case 'CAFile':
         return o.tls?.caFile ?? '';
+      case 'CAFileOnly':
+        return o.tls?.caFileOnly ?? false;
       case 'ClientCertificate':
         return o.tls?.certFile ?? '';
       case 'ClientKey':
@@ -159,6 +163,9 @@ export class ClientBinding implements Binding {
         return;
       case 'CAFile':
         tls.caFile = (v as string) || undefined;
+        return;
+      case 'CAFileOnly':
+        tls.caFileOnly = v as boolean;
         return;
       case 'ClientCertificate':
         tls.certFile = (v as string) || undefined;

@@ -1,6 +1,7 @@
 import { SERVER, type PropSpec } from '../api/table.js';
 import { EngineError } from '../engine/errors.js';
 import { TextBytes, type Body } from '../engine/message.js';
+import { DEFAULT_PING_INTERVAL_MS } from '../engine/options.js';
 import { Server, type ServerIncoming } from '../engine/server.js';
 import { timeoutMs, type Arguments } from './arguments.js';
 import { body, GRANT_SHARE, num, str, type Binding, type CallResult, type Grant, type OutValue } from './binding.js';
@@ -141,7 +142,7 @@ export class ServerBinding implements Binding {
       case 'ConnectionEvents':
         return o.connectionEvents ?? false;
       case 'PingInterval':
-        return o.pingIntervalMs ?? 0;
+        return o.pingIntervalMs ?? DEFAULT_PING_INTERVAL_MS;
       case 'ClientCAFile':
         return o.clientCaFile ?? '';
       case 'Owner':

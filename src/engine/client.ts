@@ -5,9 +5,10 @@ import { connectError } from './connect-errors.js';
 import { EngineError } from './errors.js';
 import { startHeartbeat } from './heartbeat.js';
 import { incomingSize, TextBytes, toIncoming, toMessage, type Body, type Incoming, type Message } from './message.js';
-import { DEFAULT_CONNECT_TIMEOUT_MS, withLimits, type Limits } from './options.js';
+import { DEFAULT_CONNECT_TIMEOUT_MS, DEFAULT_PING_INTERVAL_MS, withLimits, type Limits } from './options.js';
 import { MessageQueue, type Taken } from './queue.js';
 import { loadTlsCredentials, readCredentialFile } from './tls-credentials.js';
+import { trustedContext, type TrustChoice } from './trust.js';
 import { displayUrl, parseServerUrl } from './url.js';
 import { holdWrites } from './write-batch.js';
 
@@ -15,10 +16,14 @@ import { holdWrites } from './write-batch.js';
 export type ClientStatus = -1 | 0 | 1;
 
 export interface ClientTls {
-  /** extra trusted certificate authorities (PEM text) */
+  /** extra trusted certificate authorities (PEM text), added to the default and system roots */
   ca?: string | Buffer | Array<string | Buffer>;
-  /** a PEM file of extra trusted certificate authorities */
+  /** a PEM file of extra trusted certificate authorities, added like `ca` */
   caFile?: string;
+  /** trust only `ca` and `caFile`: neither Node's bundled roots nor the system store */
+  caFileOnly?: boolean;
+  /** trust the operating system's store too (default true; see src/engine/trust.ts) */
+  systemCa?: boolean;
   /** client certificate for mutual TLS: a PEM file (may also hold the key) */
   certFile?: string;
   /** the client key file, when not in certFile */
@@ -36,9 +41,9 @@ export interface ClientOptions {
   headers?: Record<string, string>;
   protocols?: string[];
   tls?: ClientTls;
-  /** ping the server this often (0 = never) */
+  /** ping the server this often (0 = never; default DEFAULT_PING_INTERVAL_MS, 30 s) */
   pingIntervalMs?: number;
-  /** a ping unanswered this long means the server is gone (default: the ping interval) */
+  /** a ping unanswered this long means the server is gone (0 or unset: the ping interval) */
   pingTimeoutMs?: number;
   /** an HTTP proxy URL for CONNECT tunnelling, or "env" for HTTP_PROXY / HTTPS_PROXY / NO_PROXY */
   proxy?: string;
@@ -253,7 +258,7 @@ export class Client {
       throw error;
     }
     if (this.queue.isPaused) socket.pause();
-    this.stopHeartbeat = startHeartbeat(socket, this.options.pingIntervalMs ?? 0, this.options.pingTimeoutMs ?? 0, () => {
+    this.stopHeartbeat = startHeartbeat(socket, this.options.pingIntervalMs ?? DEFAULT_PING_INTERVAL_MS, this.options.pingTimeoutMs ?? 0, () => {
       this.failed = true;
       socket.terminate();
     });
@@ -264,7 +269,7 @@ export class Client {
     const limits = withLimits(this.options.limits);
     const tls = this.options.tls ?? {};
     const identity = tls.certFile ? loadTlsCredentials(tls.certFile, tls.keyFile ?? '', tls.passphrase ?? '') : undefined;
-    const ca = tls.caFile ? [...toArray(tls.ca), readCaFile(tls.caFile)] : tls.ca;
+    const verifying = url.protocol === 'wss:' && tls.rejectUnauthorized !== false;
     return {
       maxPayload: limits.maxMessageSize,
       // ws caps a message at 16384 fragments by default; the size limit is the one we mean.
@@ -273,11 +278,17 @@ export class Client {
       followRedirects: false,
       headers: this.options.headers,
       agent: proxyAgent(this.options.proxy ?? '', url),
-      ca,
-      cert: identity?.cert,
-      key: identity?.key,
+      ...(verifying ? { secureContext: trustedContext(this.trustChoice(tls), identity) } : { cert: identity?.cert, key: identity?.key }),
       rejectUnauthorized: tls.rejectUnauthorized ?? true,
     };
+  }
+
+  /** Node's roots, the system store and the program's CAs — or only the program's (caFileOnly). */
+  private trustChoice(tls: ClientTls): TrustChoice {
+    const own = toArray(tls.ca).map((pem) => pem.toString());
+    if (tls.caFile) own.push(readCaFile(tls.caFile));
+    if (tls.caFileOnly && own.length === 0) throw new EngineError('caFileOnlyWithoutFile');
+    return { own, ownOnly: tls.caFileOnly, system: tls.systemCa };
   }
 
   private opened(socket: WebSocket): Promise<void> {

@@ -20,6 +20,15 @@ export const DEFAULT_LIMITS: Readonly<Limits> = {
 /** Connect gives up after this long (DNS, TCP, TLS and the HTTP upgrade together). */
 export const DEFAULT_CONNECT_TIMEOUT_MS = 30_000;
 
+/**
+ * Keep-alive, on unless a setting turns it off (0): a quiet peer is pinged every 30 s, and one that
+ * answers nothing within the timeout (the interval unless set) is dropped. 30 s stays under the
+ * 60 s idle cut of the commonest intermediaries (nginx's proxy_read_timeout, cloud load
+ * balancers), so the pings also keep such paths open; a dead peer is noticed within 60 s.
+ * docs/limits.md has the reasoning.
+ */
+export const DEFAULT_PING_INTERVAL_MS = 30_000;
+
 export function withLimits(overrides: Partial<Limits> | undefined): Limits {
   const limits = { ...DEFAULT_LIMITS };
   for (const [key, value] of Object.entries(overrides ?? {}) as Array<[keyof Limits, number | undefined]>) {

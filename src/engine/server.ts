@@ -6,7 +6,7 @@ import { closeGracefully } from './client.js';
 import { EngineError } from './errors.js';
 import { formatAddress, parseInterface, parsePort } from './listen-address.js';
 import { bodyPayload, incomingSize, toIncoming, toMessage, type Body, type Incoming, type Message } from './message.js';
-import { withLimits, type Limits } from './options.js';
+import { DEFAULT_PING_INTERVAL_MS, withLimits, type Limits } from './options.js';
 import { startHeartbeat } from './heartbeat.js';
 import { MessageQueue, type Taken } from './queue.js';
 import { loadTlsCredentials, readPemFile } from './tls-credentials.js';
@@ -25,7 +25,7 @@ export interface ServerOptions {
   allowedOrigins?: string[];
   /** record connection opened/closed events for receiveEvent */
   connectionEvents?: boolean;
-  /** ping every client this often and drop those that stay silent (0 = never) */
+  /** ping every client this often and drop those that stay silent for as long (0 = never; default DEFAULT_PING_INTERVAL_MS, 30 s) */
   pingIntervalMs?: number;
   /** TLS only: require a client certificate signed by a CA in this PEM file (mutual TLS) */
   clientCaFile?: string;
@@ -359,7 +359,7 @@ export class Server {
       headers: JSON.stringify(request.headers),
       transport: request.socket,
       since: Date.now(),
-      stopHeartbeat: startHeartbeat(socket, this.options.pingIntervalMs ?? 0, 0, () => socket.terminate()),
+      stopHeartbeat: startHeartbeat(socket, this.options.pingIntervalMs ?? DEFAULT_PING_INTERVAL_MS, 0, () => socket.terminate()),
     };
     this.clients.set(id, connection);
     if (this.options.connectionEvents) this.events.push({ id, event: 'open' });

@@ -86,6 +86,10 @@ export const MESSAGES = {
     ru: 'Не удалось найти узел «{0}» (ошибка DNS: {1})',
     en: 'Host "{0}" could not be resolved (DNS error: {1})',
   },
+  caFileOnlyWithoutFile: {
+    ru: 'ТолькоФайлЦС = Истина, но ФайлЦС не задан: нечему доверять',
+    en: 'CAFileOnly is True but CAFile is not set: nothing to trust',
+  },
   tlsFailed: {
     ru: 'Ошибка TLS при подключении к {0}: {1}',
     en: 'TLS error while connecting to {0}: {1}',
@@ -116,9 +120,14 @@ export const MESSAGES = {
   },
 
   invalidProxy: {
-    ru: 'Неверный адрес прокси «{0}»: ожидается http://узел:порт или "env" (переменные HTTP_PROXY/HTTPS_PROXY)',
-    en: 'Invalid proxy "{0}": expected http://host:port or "env" (HTTP_PROXY/HTTPS_PROXY variables)',
+    ru: 'Неверный адрес прокси «{0}»: ожидается http://узел:порт, socks5://пользователь:пароль@узел:порт или "env" (переменные HTTP_PROXY/HTTPS_PROXY/ALL_PROXY)',
+    en: 'Invalid proxy "{0}": expected http://host:port, socks5://user:password@host:port or "env" (HTTP_PROXY/HTTPS_PROXY/ALL_PROXY variables)',
   },
+  systemProxyUnsupported: {
+    ru: 'Прокси "system" (настройки Windows) не поддерживается: укажите адрес прокси (http://узел:порт, socks5://узел:порт) или "env"',
+    en: 'Proxy "system" (Windows settings) is not supported: give the proxy address (http://host:port, socks5://host:port) or "env"',
+  },
+
   settingWhileConnected: {
     ru: 'Свойство {0} можно менять только до Подключиться()/Запустить()',
     en: 'Property {0} can only be changed before Connect()/Run()',
