@@ -91,6 +91,17 @@ describe('ПринятьСообщение for hosts without out-parameters', ()
       assert.equal(client.get('IsBinary'), true);
       assert.equal(client.call('ПринятьСообщение', 100), undefined);
       assert.equal(client.get('ДвоичноеСообщение'), false);
+      assert.equal(client.call('ОписаниеОшибки'), '', 'a timeout is no error');
+      // the same errors as Принять
+      assert.equal(client.call('Принять', -1, out()), undefined);
+      const receiveError = client.call('ОписаниеОшибки');
+      assert.notEqual(receiveError, '');
+      assert.equal(client.call('Отправить', 'x'), true);
+      const before = client.errors.length;
+      assert.equal(client.call('ПринятьСообщение', -1), undefined);
+      assert.equal(client.errors.length, before + 1, 'ПринятьСообщение(-1) failed');
+      assert.equal(client.errors.at(-1)?.descr, receiveError);
+      assert.equal(client.call('ПринятьСообщение', 5000), 'x', 'the failed call took nothing');
     } finally {
       client.destroy();
     }
