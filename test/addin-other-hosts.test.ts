@@ -6,7 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { BinaryData, BslError, ONESCRIPT_LIKE_HOST, out, Text, type AddInHost, type AddInObject } from '../src/host/index.js';
+import { BinaryData, BslError, ONESCRIPT_LIKE_HOST, out, Text, type AddInHost, type AddInObject, type ObjectOptions } from '../src/host/index.js';
 import { MESSAGES } from '../src/i18n/messages.js';
 import { attach, CLIENT_TYPE, SERVER_TYPE, useAddIn } from './support/addin.js';
 
@@ -25,6 +25,19 @@ function watchingServer(host: AddInHost): { server: AddInObject; url: string; ne
     return id.value as number;
   };
   return { server, url: `ws://127.0.0.1:${server.get('Порт') as number}`, next };
+}
+
+/** One object of `type` in a fresh ONESCRIPT_LIKE_HOST: `fn`, then freed (by delete), the host clean. */
+function inOtherHost(type: string, fn: (obj: AddInObject) => void, options: ObjectOptions = {}): void {
+  const other = attach(ONESCRIPT_LIKE_HOST);
+  const obj = other.create(type, options);
+  try {
+    fn(obj);
+  } finally {
+    obj.destroy();
+  }
+  other.close();
+  other.assertClean();
 }
 
 describe('a host that frees objects with C++ delete', () => {
@@ -60,26 +73,18 @@ describe('ПринятьСообщение for hosts without out-parameters', ()
   const addin = useAddIn();
 
   it('such a host cannot use Принять: the Undefined default counts as none, an out-parameter stays as it was', () => {
-    const other = attach(ONESCRIPT_LIKE_HOST);
-    const client = other.create(CLIENT_TYPE);
-    try {
+    inOtherHost(CLIENT_TYPE, (client) => {
       client.call('Подключиться', addin.echo.url);
       assert.throws(() => client.call('Принять', 100), (e) => e instanceof BslError && e.message === Text.notEnoughParams);
       client.call('Отправить', 'эхо');
       const Данные = out('before');
       assert.equal(client.call('Принять', 5000, Данные), true);
       assert.equal(Данные.value, 'before', 'this host copies nothing back');
-    } finally {
-      client.destroy();
-    }
-    other.close();
-    other.assertClean();
+    });
   });
 
   it('a client returns text, ДвоичныеДанные, and Неопределено when nothing came', () => {
-    const other = attach(ONESCRIPT_LIKE_HOST);
-    const client = other.create(CLIENT_TYPE);
-    try {
+    inOtherHost(CLIENT_TYPE, (client) => {
       client.call('Подключиться', addin.echo.url);
       client.call('Отправить', 'Привет 😀');
       client.call('Отправить', new BinaryData([0, 1, 255]));
@@ -102,11 +107,7 @@ describe('ПринятьСообщение for hosts without out-parameters', ()
       assert.equal(client.errors.length, before + 1, 'ПринятьСообщение(-1) failed');
       assert.equal(client.errors.at(-1)?.descr, receiveError);
       assert.equal(client.call('ПринятьСообщение', 5000), 'x', 'the failed call took nothing');
-    } finally {
-      client.destroy();
-    }
-    other.close();
-    other.assertClean();
+    });
   });
 
   it('a server returns the message and tells its sender in ИДОтправителя (0 when nothing came)', () => {
@@ -225,28 +226,22 @@ describe('ПринятьСообщение for hosts without out-parameters', ()
 });
 
 describe('a host that ignores a false return', () => {
-  const addin = useAddIn({ echo: false });
+  useAddIn({ echo: false });
 
   it('gets no exception; ОписаниеОшибки() tells what failed, in the language of the locale', () => {
-    const other = attach({ ...ONESCRIPT_LIKE_HOST });
-    const client = other.create(CLIENT_TYPE);
-    try {
+    inOtherHost(CLIENT_TYPE, (client) => {
       assert.equal(client.call('ОписаниеОшибки'), '');
       assert.equal(client.call('Отправить', 'x'), undefined, 'the failed call gives Undefined, no exception');
       assert.equal(client.call('ОписаниеОшибки'), MESSAGES.notConnected.ru);
       assert.ok(client.errors.length > 0, 'AddError was still called');
-    } finally {
-      client.destroy();
-    }
-    const english = other.create(CLIENT_TYPE, { locale: 'en_US' });
-    try {
-      assert.equal(english.call('Send', 'x'), undefined);
-      assert.equal(english.call('ErrorDescription'), MESSAGES.notConnected.en);
-    } finally {
-      english.destroy();
-    }
-    other.close();
-    other.assertClean();
-    addin.host.assertClean();
+    });
+    inOtherHost(
+      CLIENT_TYPE,
+      (client) => {
+        assert.equal(client.call('Send', 'x'), undefined);
+        assert.equal(client.call('ErrorDescription'), MESSAGES.notConnected.en);
+      },
+      { locale: 'en_US' },
+    );
   });
 });

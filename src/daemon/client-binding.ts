@@ -71,23 +71,16 @@ export class ClientBinding implements Binding {
         this.client.holdWrites();
         this.client.send(body(args[0]));
         return { value: true };
-      case 'Receive': {
+      case 'Receive':
+      case 'ReceiveMessage': {
+        const asResult = methodId === RECEIVE_MESSAGE;
         this.batches.giveBack(); // a reader that ignores batches asks again: they come first
         const taken = await this.client.receiveIncoming(timeoutMs(num(args[0])));
         if (!taken.received) {
           this.batches.nothing();
-          return { value: false, outs: [[1, '']] };
+          return asResult ? { value: undefined } : { value: false, outs: [[1, '']] };
         }
-        return this.batches.answer(taken.value, this.events.enabled);
-      }
-      case 'ReceiveMessage': {
-        this.batches.giveBack();
-        const taken = await this.client.receiveIncoming(timeoutMs(num(args[0])));
-        if (!taken.received) {
-          this.batches.nothing();
-          return { value: undefined };
-        }
-        return this.batches.answer(taken.value, this.events.enabled, messageResult);
+        return this.batches.answer(taken.value, this.events.enabled, asResult ? messageResult : undefined);
       }
       case 'SetHeader': {
         checkHeader(str(args[0]), str(args[1]));

@@ -85,23 +85,16 @@ export class ServerBinding implements Binding {
         return { value: true };
       case 'Send':
         return this.send(num(args[0]), body(args[1]));
-      case 'Receive': {
+      case 'Receive':
+      case 'ReceiveMessage': {
+        const asResult = methodId === RECEIVE_MESSAGE;
         this.batches.giveBack(); // a reader that ignores batches asks again: they come first
         const taken = await this.server.receiveIncoming(timeoutMs(num(args[0])));
         if (!taken.received) {
           this.batches.nothing();
-          return { value: false, outs: [[1, 0], [2, '']] };
+          return asResult ? { value: undefined } : { value: false, outs: [[1, 0], [2, '']] };
         }
-        return this.received(taken.value);
-      }
-      case 'ReceiveMessage': {
-        this.batches.giveBack();
-        const taken = await this.server.receiveIncoming(timeoutMs(num(args[0])));
-        if (!taken.received) {
-          this.batches.nothing();
-          return { value: undefined };
-        }
-        return this.received(taken.value, messageResult);
+        return this.received(taken.value, asResult ? messageResult : undefined);
       }
       case 'Disconnect':
         return { value: this.server.disconnect(num(args[0])) };
