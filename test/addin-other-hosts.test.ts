@@ -47,9 +47,11 @@ describe('a host that frees objects with C++ delete', () => {
     const { server, url, next } = watchingServer(addin.host);
     try {
       for (const deleteThrough of [0, 1, 2, 3] as const) {
-        // a host of its own: registration frees its probe objects with delete as well
+        // A host of its own: registration frees its probe objects with delete as well. Done alone
+        // would close the connection, so one client is freed without it: then only the destructor
+        // can have closed it. The other is freed as such a host does, Done first.
         const other = attach({ ...ONESCRIPT_LIKE_HOST, deleteThrough });
-        const clients = [0, 1].map(() => other.create(CLIENT_TYPE));
+        const clients = [false, true].map((callsDone) => other.create(CLIENT_TYPE, { callsDone }));
         const ids = clients.map((client) => {
           client.call('Подключиться', url);
           return next('open');

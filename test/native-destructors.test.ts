@@ -30,7 +30,7 @@ describe('freeing through the virtual destructor (C driver)', () => {
     assert.equal(make.status, 0, make.stdout + make.stderr);
     const r = await drive(`${ROOT}native/obj/driver`, defaultLibraryPath(), 'rt');
     for (const k of [0, 1, 2, 3]) assert.match(r.stdout, new RegExp(`^deleted through vptr ${k}$`, 'm'), r.context);
-    assert.equal(r.stdout.match(/^ {3}param 3: s:close$/gm)?.length, 6, r.context);
+    assert.equal(r.stdout.match(/^ {3}param 3: s:close$/gm)?.length, 8, r.context);
     assert.match(r.stdout, DRIVER_CLEAN, r.context);
     assert.equal(r.code, 0, r.context);
   });

@@ -22,10 +22,11 @@
  *     set PROP ARG / xset      write a property
  *     locale TEXT / lang TEXT  SetLocale / SetUserInterfaceLanguageCode
  *     done                     Done + DestroyObject of the current object
- *     delete K                 Done + C++ `delete` through vptr #K (0-3) instead of DestroyObject:
- *                              the deleting destructor (Itanium D0; MSVC scalar deleting, flags 1)
- *     destruct K               Done + the destructor through vptr #K without freeing (Itanium D1;
- *                              MSVC flags 0), then the host frees the memory (operator delete)
+ *     finish                   Done alone (a host that frees with delete calls it first)
+ *     delete K                 C++ `delete` through vptr #K (0-3) instead of DestroyObject: the
+ *                              deleting destructor (Itanium D0; MSVC scalar deleting, flags 1)
+ *     destruct K               the destructor through vptr #K without freeing (Itanium D1; MSVC
+ *                              flags 0), then the host frees the memory (operator delete)
  *     sleep MS
  *     async-destroy MS NAME ARG...   call in a second thread, Done+DestroyObject MS after it enters the add-in
  *     bench N NAME ARG...      N calls, prints calls per second
@@ -376,7 +377,6 @@ static void destroyObject(Obj* o) {
 
 /* What a C++ host does with `delete p` (or `p->~T()` then operator delete) instead of DestroyObject. */
 static void deleteObject(Obj* o, int k, bool freeing) {
-  VT0(o)->Done(SELF(o, 0));
   void* self = SELF(o, k);
   Dtor* dtors = (Dtor*)DTORS_OF(o, k);
 #if defined(_WIN32)
@@ -803,6 +803,8 @@ int main(int argc, char** argv) {
     } else if (strcmp(cmd, "done") == 0) {
       destroyObject(gCurrent);
       printf("destroyed\n");
+    } else if (strcmp(cmd, "finish") == 0) {
+      VT0(gCurrent)->Done(SELF(gCurrent, 0));
     } else if (strcmp(cmd, "delete") == 0 || strcmp(cmd, "destruct") == 0) {
       int k = atoi(argv[i++]);
       if (k < 0 || k > 3) {

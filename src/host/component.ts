@@ -48,6 +48,11 @@ export interface ObjectOptions {
    */
   readonly release?: 'DestroyObject' | 'delete';
   readonly deleteThrough?: 0 | 1 | 2 | 3;
+  /**
+   * false: destroy() frees without calling Done first. No host does that (Done always comes
+   * first); tests use it to see that DestroyObject or the destructor alone ends what Done would.
+   */
+  readonly callsDone?: boolean;
   /** false: the host never copies parameters back into the caller's variables (no out-parameters) */
   readonly copiesOutParams?: boolean;
   /** true: an Undefined default (GetParamDefValue gives VTYPE_EMPTY) counts as none: the argument is mandatory */
@@ -310,7 +315,7 @@ export class AddInObject {
   destroy(): void {
     if (!this.alive) return;
     this.alive = false;
-    this.op('Done', () => this.vt.call('Done'));
+    if (this.options.callsDone !== false) this.op('Done', () => this.vt.call('Done'));
     if (this.options.release === 'delete') {
       const base = this.options.deleteThrough ?? 0;
       this.op(`delete through vptr #${base + 1}`, () => this.vt.deleteThrough(base));
