@@ -131,7 +131,8 @@ function tableSource() {
         `  {${u16(m.ru)}, ${u16(m.en)}, ` +
           `${aliases.length ? `kAliases_${c}_${i}` : 'nullptr'}, ${aliases.length}, ` +
           `${m.params.length ? `kParams_${c}_${i}` : 'nullptr'}, ${m.params.length}, ` +
-          `${m.returns ? 'true' : 'false'}, LocalMethod::${local}, EngineLostPolicy::${policy}, ${timeoutParam}},`,
+          `${m.returns ? 'true' : 'false'}, LocalMethod::${local}, EngineLostPolicy::${policy}, ${timeoutParam}, ` +
+          `${m.takesMessages === true}},`,
       );
     });
     w('};');

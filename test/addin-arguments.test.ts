@@ -18,6 +18,7 @@ const VALID: Record<string, Record<string, () => Argument[]>> = {
     Connect: () => ['ws://127.0.0.1:1/'],
     Send: () => ['valid'],
     Receive: () => [100, out('')],
+    ReceiveMessage: () => [100],
     SetHeader: () => ['X-Test', 'valid'],
   },
   Server: {
@@ -28,6 +29,7 @@ const VALID: Record<string, Record<string, () => Argument[]>> = {
     Broadcast: () => ['valid', ''],
     ConnectionInfo: () => [1],
     ReceiveEvent: () => [100, out(0), out('')],
+    ReceiveMessage: () => [100],
   },
 };
 

@@ -21,6 +21,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { packageVersion } from '../src/cli/library-path.js';
 import { MESSAGES } from '../src/i18n/messages.js';
+import { destructorScript, DRIVER_CLEAN } from './support/destructors.js';
 import { freePort } from './support/proc.js';
 import { ROOT, startCliEcho, type Peer } from './support/processes.js';
 import {
@@ -222,6 +223,23 @@ describe('the Windows x64 DLL under Wine, with node.exe as the engine', { skip }
       'call', 'Send', 's:Привет, мир 😀 𝄞', 'call', 'Receive', 'n:5000', '-', 'expect-param', '2', 's:Привет, мир 😀 𝄞',
       'call', 'Send', 'w:41,0,42', 'call', 'Receive', 'n:5000', '-', 'expect-param', '2', 's:A\\u0000B',
     ]); // prettier-ignore
+    assert.equal(r.code, 0, context(r));
+  });
+
+  it('C++ delete through each vptr (the scalar deleting destructor, flags 1 and 0) frees the object: its connection closes', async () => {
+    const r = await drive(destructorScript(await freePort()));
+    for (const k of [0, 1, 2, 3]) assert.match(r.stdout, new RegExp(`^deleted through vptr ${k}$`, 'm'), context(r));
+    assert.equal(r.stdout.match(/^ {3}param 3: s:close$/gm)?.length, 8, context(r));
+    assert.match(r.stdout, DRIVER_CLEAN, context(r));
+    assert.equal(r.code, 0, context(r));
+  });
+
+  it('ПринятьСообщение returns the message, Неопределено after the timeout', async () => {
+    const r = await drive([
+      'new', 'Client', 'call', 'Connect', `s:${echo.url}/message`, 'call', 'Send', 's:Привет 😀',
+      'call', 'ПринятьСообщение', 'n:5000', 'expect', 's:Привет 😀', 'call', 'ReceiveMessage', 'n:100', 'expect', 'u',
+    ]); // prettier-ignore
+    assert.match(r.stdout, DRIVER_CLEAN, context(r));
     assert.equal(r.code, 0, context(r));
   });
 

@@ -10,6 +10,7 @@ import {
   BinaryData,
   BslError,
   fromOleDate,
+  ONESCRIPT_LIKE_HOST,
   out,
   ProtocolError,
   skip,
@@ -277,6 +278,42 @@ describe('parameters', () => {
       obj.call('Swap', 1, 'two');
       assert.equal(obj.call('Take', 5), true);
     });
+  });
+});
+
+describe('hosts other than 1C (ONESCRIPT_LIKE_HOST)', () => {
+  it('frees with C++ delete through any vptr: the compiler-made deleting destructor and its this-adjusting thunks', () => {
+    for (const deleteThrough of [0, 1, 2, 3] as const) {
+      withSample((obj) => assert.equal(obj.call('Echo', 'x'), 'x'), { ...ONESCRIPT_LIKE_HOST, deleteThrough });
+    }
+  });
+
+  it('copies no parameter back, yet frees what the component wrote into them', () => {
+    withSample(
+      (obj) => {
+        const a = out('строка');
+        const b = out(new BinaryData([9, 8]));
+        obj.call('Обменять', a, b);
+        assert.equal(a.value, 'строка');
+        assert.ok(b.value instanceof BinaryData);
+      },
+      { copiesOutParams: false },
+    );
+  });
+
+  it('treats an Undefined default as none: the argument becomes mandatory', () => {
+    withSample((obj) => assert.equal(obj.call('Take', 5), true));
+    withSample((obj) => bslError(() => obj.call('Take', 5), 'Недостаточно фактических параметров'), { undefinedDefaultIsAbsent: true });
+  });
+
+  it('ignores a false return: Undefined, no exception, the AddError record kept', () => {
+    withSample(
+      (obj) => {
+        assert.equal(obj.call('ВызватьОшибку', 'Соединение разорвано'), undefined);
+        assert.ok(obj.errors.length > 0);
+      },
+      { ignoresFalse: true },
+    );
   });
 });
 

@@ -309,6 +309,10 @@ bool Component::call(long num, tVariant* ret, tVariant* params, long count) {
         return true;
       }
       session_.dropBatch();  // the engine answers this call itself, so it gets the rest back
+    } else if (m->takesMessages) {
+      // a batch the engine made for the other form of Принять: its messages go back, in order, to
+      // the head of the queue this call takes from
+      session_.dropBatch();
     }
 
     wire::Writer w(wire::CALL, session_.requestBuffer());

@@ -42,6 +42,8 @@ struct Method {
   EngineLostPolicy onEngineLost;
   /** index of the call's Timeout parameter (bounds the library's wait), or -1 */
   int timeoutParam;
+  /** takes received messages (Принять, ПринятьСообщение): one batch serves only its own method */
+  bool takesMessages;
 };
 
 struct Prop {

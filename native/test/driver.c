@@ -22,6 +22,11 @@
  *     set PROP ARG / xset      write a property
  *     locale TEXT / lang TEXT  SetLocale / SetUserInterfaceLanguageCode
  *     done                     Done + DestroyObject of the current object
+ *     finish                   Done alone (a host that frees with delete calls it first)
+ *     delete K                 C++ `delete` through vptr #K (0-3) instead of DestroyObject: the
+ *                              deleting destructor (Itanium D0; MSVC scalar deleting, flags 1)
+ *     destruct K               the destructor through vptr #K without freeing (Itanium D1; MSVC
+ *                              flags 0), then the host frees the memory (operator delete)
  *     sleep MS
  *     async-destroy MS NAME ARG...   call in a second thread, Done+DestroyObject MS after it enters the add-in
  *     bench N NAME ARG...      N calls, prints calls per second
@@ -65,7 +70,11 @@
 static long gOutstanding = 0;
 static pthread_mutex_t gMemLock = PTHREAD_MUTEX_INITIALIZER;
 
-static void CONV hostDtor(void* self) { (void)self; }
+#if defined(_WIN32)
+static void* THISCALL hostDtor(void* self, unsigned flags) { (void)flags; return self; }
+#else
+static void hostDtor(void* self) { (void)self; }
+#endif
 static bool CONV memAlloc(void* self, void** p, unsigned long size) {
   (void)self;
   *p = malloc(size ? size : 1);
@@ -363,6 +372,29 @@ static void destroyObject(Obj* o) {
   VT0(o)->Done(SELF(o, 0));
   void* p = o->base;
   check(pDestroyObject(&p) == 0 && p == NULL, "DestroyObject");
+  o->base = NULL;
+}
+
+/* What a C++ host does with `delete p` (or `p->~T()` then operator delete) instead of DestroyObject. */
+static void deleteObject(Obj* o, int k, bool freeing) {
+  void* self = SELF(o, k);
+  Dtor* dtors = (Dtor*)DTORS_OF(o, k);
+#if defined(_WIN32)
+  void* r = dtors[0](self, freeing ? 1u : 0u);
+  check(r != NULL, "the scalar deleting destructor returns the object");
+  if (!freeing) free(o->base); /* the DLL's operator new is msvcrt's malloc */
+#else
+  if (freeing) {
+    dtors[1](self);
+  } else {
+    dtors[0](self);
+    /* the library's operator delete (a sanitizer build links libstdc++ dynamically; the release
+       build's static one is malloc's) */
+    void (*operatorDelete)(void*) = (void (*)(void*))dlsym(gLib, "_ZdlPv");
+    if (operatorDelete != NULL) operatorDelete(o->base);
+    else free(o->base);
+  }
+#endif
   o->base = NULL;
 }
 
@@ -771,6 +803,16 @@ int main(int argc, char** argv) {
     } else if (strcmp(cmd, "done") == 0) {
       destroyObject(gCurrent);
       printf("destroyed\n");
+    } else if (strcmp(cmd, "finish") == 0) {
+      VT0(gCurrent)->Done(SELF(gCurrent, 0));
+    } else if (strcmp(cmd, "delete") == 0 || strcmp(cmd, "destruct") == 0) {
+      int k = atoi(argv[i++]);
+      if (k < 0 || k > 3) {
+        fprintf(stderr, "%s: vptr 0-3\n", cmd);
+        return 2;
+      }
+      deleteObject(gCurrent, k, cmd[2] == 'l');
+      printf("%s through vptr %d\n", cmd[2] == 'l' ? "deleted" : "destructed", k);
     } else if (strcmp(cmd, "sleep") == 0) {
       usleep((useconds_t)atoi(argv[i++]) * 1000);
     } else if (strcmp(cmd, "expect") == 0) {

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # End-to-end check of the native library with the real engine (build/engine.mjs embedded in it)
 # through the C host driver: a local `ws` echo server, Cyrillic/emoji text, out-parameters,
-# engine loss and its policies, DestroyObject during a blocked Receive, start failures.
+# engine loss and its policies, DestroyObject during a blocked Receive, start failures, ПринятьСообщение (hosts without out-parameters).
 #
 #   npm run build:ts && npm run build:bundle && npm run build:native && make -C native driver
 #   bash native/test/e2e.sh
@@ -93,6 +93,13 @@ step "server and two clients" drive new Server \
   call Send "s:ase1ЙЦУ 🙂" \
   use 1 call Receive n:2000 n:0 - expect b:1 expect-param 3 "s:ase1ЙЦУ 🙂" \
   call Отключить n:1 expect b:1 call Stop
+step "ПринятьСообщение and ИДОтправителя (hosts without out-parameters)" drive new Server \
+  call Run s:127.0.0.1 n:$((PORT + 2)) \
+  new Client call Connect "s:ws://127.0.0.1:$((PORT + 2))/message" call Send "s:первое 😀" \
+  use 0 call ПринятьСообщение n:2000 expect "s:первое 😀" get ИДОтправителя expect n:1 \
+  call ReceiveMessage n:100 expect u get SenderID expect n:0 \
+  call Send n:1 s:ответ use 1 call ПринятьСообщение n:2000 expect s:ответ call ReceiveMessage n:100 expect u \
+  use 0 call Stop
 step "ErrorDescription after a failure (English)" drive new Client lang en \
   xcall Send s:x call ErrorDescription expect "s:Not connected to a server: call Connect() first"
 step "DestroyObject during a blocked Receive(0)" drive new Client \

@@ -43,14 +43,23 @@ _Static_assert(offsetof(tVariant, vt) == 60, "vt offset");
 enum { VTYPE_EMPTY = 0, VTYPE_NULL = 1, VTYPE_I4 = 3, VTYPE_R8 = 5, VTYPE_TM = 7, VTYPE_PSTR = 8, VTYPE_BOOL = 11, VTYPE_PWSTR = 22, VTYPE_BLOB = 23 };
 
 /* ---- component vtables (from their address points; 2 destructor slots, 1 on MSVC) ---- */
-typedef void(CONV* Dtor)(void*);
 #if defined(_WIN32)
-#define DTORS Dtor d0;
+/* MSVC: the scalar deleting destructor (flags bit 0 = free the memory too). It is not ADDIN_API in
+   the SDK, so on x86 it is __thiscall: `this` in ECX, the flags on the stack. */
+#if defined(_WIN64)
+#define THISCALL
+#else
+#define THISCALL __attribute__((thiscall))
+#endif
+typedef void*(THISCALL* Dtor)(void*, unsigned);
+#define DTORS Dtor deleting;
 #define DTOR_INIT(f) f
 #define PREFIX void* col; /* MSVC: the complete object locator pointer */
 #define PREFIX_INIT NULL
 #else
-#define DTORS Dtor d0, d1;
+/* Itanium: the complete-object destructor D1 (memory stays), then the deleting destructor D0. */
+typedef void (*Dtor)(void*);
+#define DTORS Dtor complete, deleting;
 #define DTOR_INIT(f) f, f
 #define PREFIX intptr_t top; void* ti; /* Itanium: offset-to-top, typeinfo */
 #define PREFIX_INIT 0, NULL
@@ -105,5 +114,7 @@ typedef struct {
 #define VT2(o) (*(OneStringVT**)&(o)->base[2])
 #define VT3(o) (*(OneStringVT**)&(o)->base[3])
 #define SELF(o, k) ((void*)&(o)->base[k])
+/* the destructor slots of vptr #k (every component vtable starts with them) */
+#define DTORS_OF(o, k) (*(OneStringVT**)&(o)->base[k])
 
 #endif

@@ -49,6 +49,12 @@ export interface MethodSpec {
   /** answered by the library itself, never sent to the engine */
   readonly local?: 'errorDescription';
   readonly onEngineLost?: EngineLostPolicy;
+  /**
+   * Takes received messages (Принять and ПринятьСообщение): they share the object's message queue
+   * and its batches, so the library gives a batch made for one of them up before another of them
+   * reaches the engine (docs/protocol.md, batches).
+   */
+  readonly takesMessages?: true;
 }
 
 export interface PropSpec {
@@ -104,6 +110,18 @@ const data: ParamSpec = { ru: 'Данные', en: 'Data', kind: 'out', default: 
 const clientId: ParamSpec = { ru: 'ИДКлиента', en: 'ClientID', kind: 'number' };
 const body: ParamSpec = { ru: 'ТелоСообщения', en: 'MessageBody', kind: 'message' };
 
+/**
+ * Принять for hosts without out-parameters (docs/other-hosts.md): the message is the result, String
+ * or ДвоичныеДанные, Undefined when none came within the timeout.
+ */
+const receiveMessage: MethodSpec = {
+  ru: 'ПринятьСообщение',
+  en: 'ReceiveMessage',
+  params: [timeout],
+  returns: true,
+  takesMessages: true,
+};
+
 export const CLIENT: ClassSpec = {
   name: 'Client',
   methods: [
@@ -122,6 +140,7 @@ export const CLIENT: ClassSpec = {
       aliases: ['Получить'],
       params: [timeout, data],
       returns: true,
+      takesMessages: true,
     },
     errorDescription,
     // Beyond the original product (docs/features.md): append only, ids are positions.
@@ -135,6 +154,7 @@ export const CLIENT: ClassSpec = {
       returns: true,
     },
     { ru: 'ОчиститьЗаголовки', en: 'ClearHeaders', params: [], returns: true },
+    receiveMessage,
   ],
   props: [
     readOnly('Статус', 'Status', -1),
@@ -190,6 +210,7 @@ export const SERVER: ClassSpec = {
       aliases: ['Получить'],
       params: [timeout, { ...clientId, kind: 'out', default: null }, data],
       returns: true,
+      takesMessages: true,
     },
     { ru: 'Отключить', en: 'Disconnect', params: [clientId], returns: true },
     errorDescription,
@@ -207,6 +228,7 @@ export const SERVER: ClassSpec = {
       params: [timeout, { ...clientId, kind: 'out', default: null }, { ru: 'Событие', en: 'Event', kind: 'out', default: null }],
       returns: true,
     },
+    receiveMessage,
   ],
   props: [
     readOnly('Сервер', 'Server', ''),
@@ -224,6 +246,8 @@ export const SERVER: ClassSpec = {
     setting('ФайлЦСКлиентов', 'ClientCAFile', 'string', ''),
     // Who may re-attach to this server once its object is gone (docs/infobases.md): "" parks nothing.
     setting('Владелец', 'Owner', 'string', ''),
+    // the connection the message BSL took last came from (ПринятьСообщение has no out-parameter)
+    readOnly('ИДОтправителя', 'SenderID', 0),
   ],
 };
 

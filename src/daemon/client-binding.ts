@@ -18,6 +18,9 @@ function clientEvent(message: Incoming): { name: string; data: string } {
 
 const SEND = CLIENT.methods.findIndex((m) => m.en === 'Send');
 const RECEIVE = CLIENT.methods.findIndex((m) => m.en === 'Receive');
+const RECEIVE_MESSAGE = CLIENT.methods.findIndex((m) => m.en === 'ReceiveMessage');
+/** ПринятьСообщение: the message is the result (docs/other-hosts.md) */
+const messageResult = (m: Incoming): CallResult => ({ value: m });
 
 export class ClientBinding implements Binding {
   readonly spec = CLIENT;
@@ -47,11 +50,12 @@ export class ClientBinding implements Binding {
       this.client.send(body(args[0]));
       return { value: true };
     }
-    if (methodId === RECEIVE) {
+    if (methodId === RECEIVE || methodId === RECEIVE_MESSAGE) {
       timeoutMs(num(args[0]));
       this.batches.giveBack(); // a reader that ignores batches asks again: they come first
       const ready = this.client.receiveReady(1, Infinity);
-      return ready.length > 0 ? this.batches.answer(ready[0] as Incoming, this.events.enabled) : undefined;
+      if (ready.length === 0) return undefined;
+      return this.batches.answer(ready[0] as Incoming, this.events.enabled, methodId === RECEIVE_MESSAGE ? messageResult : undefined);
     }
     return undefined;
   }
@@ -68,14 +72,16 @@ export class ClientBinding implements Binding {
         this.client.holdWrites();
         this.client.send(body(args[0]));
         return { value: true };
-      case 'Receive': {
+      case 'Receive':
+      case 'ReceiveMessage': {
+        const asResult = methodId === RECEIVE_MESSAGE;
         this.batches.giveBack(); // a reader that ignores batches asks again: they come first
         const taken = await this.client.receiveIncoming(timeoutMs(num(args[0])));
         if (!taken.received) {
           this.batches.nothing();
-          return { value: false, outs: [[1, '']] };
+          return asResult ? { value: undefined } : { value: false, outs: [[1, '']] };
         }
-        return this.batches.answer(taken.value, this.events.enabled);
+        return this.batches.answer(taken.value, this.events.enabled, asResult ? messageResult : undefined);
       }
       case 'SetHeader': {
         checkHeader(str(args[0]), str(args[1]));

@@ -10,12 +10,12 @@ export interface MessageSource<T> {
 /**
  * A binding's side of batches (docs/protocol.md): the messages sent to the library behind a
  * Принять answer stay lent until the library reports how many BSL took (TAKEN); the others go back
- * to the head of the queue. It also knows what ДвоичноеСообщение reports: whether the last message
- * BSL took was binary.
+ * to the head of the queue. It also knows the message BSL took last (ДвоичноеСообщение, and a
+ * server's ИДОтправителя), whichever form of Принять took it.
  */
 export class ReceiveBatches<T> {
   private lent: T[] = [];
-  private lastBinary = false;
+  private lastTaken: T | undefined;
 
   constructor(
     /** read at each use: a server binding may adopt another engine server */
@@ -25,8 +25,14 @@ export class ReceiveBatches<T> {
     private readonly resultOf: (item: T) => CallResult,
   ) {}
 
+  /** whether the message BSL took last was binary (false when the last Принять took nothing) */
   get binary(): boolean {
-    return this.lastBinary;
+    return this.lastTaken !== undefined && Buffer.isBuffer(this.bodyOf(this.lastTaken));
+  }
+
+  /** the message BSL took last; undefined when the last Принять took nothing */
+  get last(): T | undefined {
+    return this.lastTaken;
   }
 
   /** The items handed to the library with the last answer and not yet reported taken. */
@@ -36,24 +42,24 @@ export class ReceiveBatches<T> {
 
   /**
    * The answer to a Принять that took `first`: with the messages queued behind it as a batch,
-   * unless `alone` (external events borrow from the same queue).
+   * unless `alone` (external events borrow from the same queue). `resultOf` shapes each result for
+   * the form of Принять asked (ПринятьСообщение returns the message itself).
    */
-  answer(first: T, alone: boolean): CallResult {
-    const body = this.bodyOf(first);
-    this.lastBinary = Buffer.isBuffer(body);
-    this.lent = alone ? [] : this.source().receiveReady(BATCH_COUNT, BATCH_BYTES - incomingSize(body));
-    return { ...this.resultOf(first), more: this.lent.map(this.resultOf) };
+  answer(first: T, alone: boolean, resultOf: (item: T) => CallResult = this.resultOf): CallResult {
+    this.lastTaken = first;
+    this.lent = alone ? [] : this.source().receiveReady(BATCH_COUNT, BATCH_BYTES - incomingSize(this.bodyOf(first)));
+    return { ...resultOf(first), more: this.lent.map(resultOf) };
   }
 
   /** A Принять that took nothing. */
   nothing(): void {
-    this.lastBinary = false;
+    this.lastTaken = undefined;
   }
 
   /** TAKEN: BSL took the first `count` lent items; `giveUpRest`: the library dropped the others. */
   taken(count: number, giveUpRest: boolean): void {
     const used = this.lent.splice(0, count);
-    if (used.length > 0) this.lastBinary = Buffer.isBuffer(this.bodyOf(used[used.length - 1] as T));
+    if (used.length > 0) this.lastTaken = used[used.length - 1];
     if (giveUpRest) this.giveBack();
   }
 

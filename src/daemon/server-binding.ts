@@ -20,6 +20,9 @@ function serverEvent(message: ServerIncoming): { name: string; data: string } {
 
 const SEND = SERVER.methods.findIndex((m) => m.en === 'Send');
 const RECEIVE = SERVER.methods.findIndex((m) => m.en === 'Receive');
+const RECEIVE_MESSAGE = SERVER.methods.findIndex((m) => m.en === 'ReceiveMessage');
+/** ПринятьСообщение: the message is the result, its connection id is ИДОтправителя (docs/other-hosts.md) */
+const messageResult = (m: ServerIncoming): CallResult => ({ value: m.data });
 /** Connection ids a server grant names at most. */
 const GRANT_KEYS = 256;
 
@@ -55,11 +58,12 @@ export class ServerBinding implements Binding {
 
   callNow(methodId: number, args: Arguments): CallResult | undefined {
     if (methodId === SEND) return this.send(num(args[0]), body(args[1]));
-    if (methodId === RECEIVE && this.server.isRunning) {
+    if ((methodId === RECEIVE || methodId === RECEIVE_MESSAGE) && this.server.isRunning) {
       timeoutMs(num(args[0]));
       this.batches.giveBack(); // a reader that ignores batches asks again: they come first
       const ready = this.server.receiveReady(1, Infinity);
-      return ready.length > 0 ? this.received(ready[0] as ServerIncoming) : undefined;
+      if (ready.length === 0) return undefined;
+      return this.received(ready[0] as ServerIncoming, methodId === RECEIVE_MESSAGE ? messageResult : undefined);
     }
     return undefined;
   }
@@ -87,14 +91,16 @@ export class ServerBinding implements Binding {
         return { value: true };
       case 'Send':
         return this.send(num(args[0]), body(args[1]));
-      case 'Receive': {
+      case 'Receive':
+      case 'ReceiveMessage': {
+        const asResult = methodId === RECEIVE_MESSAGE;
         this.batches.giveBack(); // a reader that ignores batches asks again: they come first
         const taken = await this.server.receiveIncoming(timeoutMs(num(args[0])));
         if (!taken.received) {
           this.batches.nothing();
-          return { value: false, outs: [[1, 0], [2, '']] };
+          return asResult ? { value: undefined } : { value: false, outs: [[1, 0], [2, '']] };
         }
-        return this.received(taken.value);
+        return this.received(taken.value, asResult ? messageResult : undefined);
       }
       case 'Disconnect':
         return { value: this.server.disconnect(num(args[0])) };
@@ -147,6 +153,8 @@ export class ServerBinding implements Binding {
         return o.clientCaFile ?? '';
       case 'Owner':
         return this.owner;
+      case 'SenderID':
+        return this.batches.last?.id ?? 0;
       default:
         throw new Error(`Server property ${propId} is not readable`);
     }
@@ -202,9 +210,9 @@ export class ServerBinding implements Binding {
     return { value: sent };
   }
 
-  /** A received message, with the ones queued behind it as a batch. */
-  private received(message: ServerIncoming): CallResult {
-    const result = this.batches.answer(message, this.events.enabled);
+  /** A received message, with the ones queued behind it as a batch (`resultOf`: see ReceiveBatches.answer). */
+  private received(message: ServerIncoming, resultOf?: (m: ServerIncoming) => CallResult): CallResult {
+    const result = this.batches.answer(message, this.events.enabled, resultOf);
     this.remember([message.id, ...this.batches.lentItems.map((m) => m.id)]);
     return result;
   }

@@ -41,7 +41,36 @@ export interface ObjectOptions {
    * The platform's choice is undocumented; 'CallAsProc' (default) is the stricter assumption.
    */
   readonly functionsAsStatement?: 'CallAsProc' | 'CallAsFunc';
+  /**
+   * How the host frees an object: 'DestroyObject' (the platform; default), or 'delete' — C++
+   * `delete` through the virtual destructor of vptr #`deleteThrough` (0, the IComponentBase*, by
+   * default), as OneScript's native-API proxy does. Either follows Done, never both.
+   */
+  readonly release?: 'DestroyObject' | 'delete';
+  readonly deleteThrough?: 0 | 1 | 2 | 3;
+  /**
+   * false: destroy() frees without calling Done first. No host does that (Done always comes
+   * first); tests use it to see that DestroyObject or the destructor alone ends what Done would.
+   */
+  readonly callsDone?: boolean;
+  /** false: the host never copies parameters back into the caller's variables (no out-parameters) */
+  readonly copiesOutParams?: boolean;
+  /** true: an Undefined default (GetParamDefValue gives VTYPE_EMPTY) counts as none: the argument is mandatory */
+  readonly undefinedDefaultIsAbsent?: boolean;
+  /** true: a false return of a call or a property access raises nothing; the value is Undefined */
+  readonly ignoresFalse?: boolean;
 }
+
+/**
+ * A third-party host as the add-in met it in OneScript's native-API proxy (docs/other-hosts.md):
+ * frees with `delete`, no out-parameters, Undefined defaults are no defaults, false is ignored.
+ */
+export const ONESCRIPT_LIKE_HOST: ObjectOptions = {
+  release: 'delete',
+  copiesOutParams: false,
+  undefinedDefaultIsAbsent: true,
+  ignoresFalse: true,
+};
 
 export interface MethodInfo {
   readonly index: number;
@@ -205,6 +234,7 @@ export class AddInObject {
     try {
       const before = this.conn.errors.length;
       const ok = this.op(label, () => this.vt.bool('GetPropVal', idx, v));
+      if (!ok && this.options.ignoresFalse) return undefined;
       if (!ok) throw BslError.withRecords(Text.getFailed(name), this.conn.errors.slice(before));
       return codec.read(v);
     } finally {
@@ -228,7 +258,7 @@ export class AddInObject {
       codec.write(v, value, `the value for ${label}`);
       const before = this.conn.errors.length;
       const ok = this.op(label, () => this.vt.bool('SetPropVal', idx, v));
-      if (!ok) throw BslError.withRecords(Text.setFailed(name), this.conn.errors.slice(before));
+      if (!ok && !this.options.ignoresFalse) throw BslError.withRecords(Text.setFailed(name), this.conn.errors.slice(before));
     } finally {
       codec.release(v, `the host after ${label}`);
       rawFree(v);
@@ -285,10 +315,15 @@ export class AddInObject {
   destroy(): void {
     if (!this.alive) return;
     this.alive = false;
-    this.op('Done', () => this.vt.call('Done'));
-    const r = this.op('DestroyObject', () => this.host.destroyObject(this.vt.object));
-    if (r.code !== 0) this.host.violation(`${this.typeName}: DestroyObject returned ${r.code}`);
-    if (!r.cleared) this.host.violation(`${this.typeName}: DestroyObject did not set *pIntf to NULL`);
+    if (this.options.callsDone !== false) this.op('Done', () => this.vt.call('Done'));
+    if (this.options.release === 'delete') {
+      const base = this.options.deleteThrough ?? 0;
+      this.op(`delete through vptr #${base + 1}`, () => this.vt.deleteThrough(base));
+    } else {
+      const r = this.op('DestroyObject', () => this.host.destroyObject(this.vt.object));
+      if (r.code !== 0) this.host.violation(`${this.typeName}: DestroyObject returned ${r.code}`);
+      if (!r.cleared) this.host.violation(`${this.typeName}: DestroyObject did not set *pIntf to NULL`);
+    }
     this.conn.dispose();
     this.host.forget(this);
   }
@@ -308,11 +343,18 @@ export class AddInObject {
     mm.context = `${this.typeName} Done`;
     try {
       await this.vt.callAsync('Done');
-      this.current = 'DestroyObject';
-      mm.context = `${this.typeName} DestroyObject`;
-      const r = await this.host.destroyObjectAsync(this.vt.object);
-      if (r.code !== 0) this.host.violation(`${this.typeName}: DestroyObject returned ${r.code}`);
-      if (!r.cleared) this.host.violation(`${this.typeName}: DestroyObject did not set *pIntf to NULL`);
+      if (this.options.release === 'delete') {
+        const base = this.options.deleteThrough ?? 0;
+        this.current = `delete through vptr #${base + 1}`;
+        mm.context = `${this.typeName} ${this.current}`;
+        await this.vt.deleteThroughAsync(base);
+      } else {
+        this.current = 'DestroyObject';
+        mm.context = `${this.typeName} DestroyObject`;
+        const r = await this.host.destroyObjectAsync(this.vt.object);
+        if (r.code !== 0) this.host.violation(`${this.typeName}: DestroyObject returned ${r.code}`);
+        if (!r.cleared) this.host.violation(`${this.typeName}: DestroyObject did not set *pIntf to NULL`);
+      }
     } finally {
       this.current = 'no call';
       mm.context = prevContext;
@@ -350,6 +392,9 @@ export class AddInObject {
             this.vt.bool('GetParamDefValue', idx, i, at(i)),
           );
           if (!ok) throw new BslError(Text.notEnoughParams);
+          if (this.options.undefinedDefaultIsAbsent && codec.read(at(i)) === undefined) {
+            throw new BslError(Text.notEnoughParams);
+          }
         } else {
           codec.write(at(i), a instanceof OutParam ? a.value : a, `parameter ${i + 1} of ${name}`);
         }
@@ -358,8 +403,10 @@ export class AddInObject {
       const ok = this.op(label, () =>
         asFunc ? this.vt.bool('CallAsFunc', idx, ret, params, n) : this.vt.bool('CallAsProc', idx, params, n),
       );
+      if (!ok && this.options.ignoresFalse) return undefined;
       if (!ok) throw BslError.withRecords(Text.callFailed(name), this.conn.errors.slice(before));
       const value = asFunc ? codec.read(ret) : undefined;
+      if (this.options.copiesOutParams === false) return form === 'statement' ? undefined : value;
       // BSL copies every parameter back into the variable it came from
       const copied = args.map((a, i) => (a instanceof OutParam && i < n ? codec.read(at(i)) : undefined));
       args.forEach((a, i) => {

@@ -4,7 +4,7 @@
  * attachAddIn: load the library → GetClassNames → SetPlatformCapabilities (if exported) →
  * GetAttachType (if exported) → for each class: GetClassObject, setMemManager,
  * RegisterExtensionAs (the name is freed with FreeMemory), Done, DestroyObject — which yields the
- * ExtensionName → class map: BSL type names are `AddIn.<Symbolic>.<ExtensionName>`.
+ * ExtensionName → class map (a host with `release: 'delete'` frees with C++ delete instead): BSL type names are `AddIn.<Symbolic>.<ExtensionName>`.
  * create: GetClassObject → setMemManager/Init (configurable order) → GetInfo → SetLocale →
  * (SetUserInterfaceLanguageCode). destroy: Done → DestroyObject.
  */
@@ -173,7 +173,7 @@ export class AddInHost {
       this.violations.push(`GetClassObject refused class ${JSON.stringify(className)} listed by GetClassNames`);
       return;
     }
-    const vt = new ComponentVtables(this.abi, ptr, 3);
+    const vt = new ComponentVtables(this.abi, ptr, this.componentCapabilities === 3 ? 4 : 3);
     const ctx = `registration of ${className}`;
     const prev = mm.context;
     mm.context = `${ctx}: setMemManager`;
@@ -195,10 +195,15 @@ export class AddInHost {
       else this.violations.push(`RegisterExtensionAs failed for class ${JSON.stringify(className)}`);
       mm.context = `${ctx}: Done`;
       vt.call('Done');
-      mm.context = `${ctx}: DestroyObject`;
-      const r = this.lib.destroyObject(ptr);
-      if (r.code !== 0) this.violations.push(`DestroyObject returned ${r.code} for ${className}`);
-      if (!r.cleared) this.violations.push(`DestroyObject did not set *pIntf to NULL for ${className}`);
+      if (this.options.release === 'delete') {
+        mm.context = `${ctx}: delete`;
+        vt.deleteThrough(this.options.deleteThrough ?? 0);
+      } else {
+        mm.context = `${ctx}: DestroyObject`;
+        const r = this.lib.destroyObject(ptr);
+        if (r.code !== 0) this.violations.push(`DestroyObject returned ${r.code} for ${className}`);
+        if (!r.cleared) this.violations.push(`DestroyObject did not set *pIntf to NULL for ${className}`);
+      }
     } finally {
       mm.context = prev;
     }

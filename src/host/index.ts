@@ -10,7 +10,7 @@
  *   host.assertClean();
  */
 export { attachAddIn, AddInHost, ProtocolError, type HostOptions } from './host.js';
-export { AddInObject, type MethodInfo, type ObjectOptions, type PropInfo } from './component.js';
+export { AddInObject, ONESCRIPT_LIKE_HOST, type MethodInfo, type ObjectOptions, type PropInfo } from './component.js';
 export { BslError, Text, type AddErrorRecord } from './errors.js';
 export type { ExternalEventRecord } from './connection.js';
 export type { ConfirmRecord, PlatformOptions } from './services.js';

@@ -5,7 +5,7 @@
  */
 import type { AbiLayout } from './abi.js';
 import { callPtr, callPtrAsync, NULL, readPtr, type NativeValue, type Ptr } from './ffi.js';
-import { COMPONENT_BASES, type InterfaceDef } from './interfaces.js';
+import { COMPONENT_BASES, type InterfaceDef, type MethodSig } from './interfaces.js';
 
 type BaseDef = (typeof COMPONENT_BASES)[number];
 type MethodOf<D> = D extends InterfaceDef<infer N> ? N : never;
@@ -51,6 +51,38 @@ export class ComponentVtables {
     if (vptr === NULL) throw new Error(`host emulator: vptr #${where.base + 1} of the component is NULL`);
     const fn = readPtr(this.abi, vptr, where.slot * ps);
     const sig = where.def.methods[where.slot - this.abi.destructorSlots]!;
+    return { fn, sig, self };
+  }
+
+  /**
+   * C++ `delete` through the subobject pointer of vptr #`base` (0-3), as a host that does not call
+   * DestroyObject frees the object: Itanium calls the deleting destructor D0 (the second destructor
+   * slot), MSVC the scalar deleting destructor (the only one) with flags 1.
+   */
+  deleteThrough(base: number): void {
+    const { fn, sig, self } = this.destructor(base);
+    callPtr(this.abi, fn, sig, self, sig.params.length > 0 ? [1] : []);
+  }
+
+  /** `deleteThrough` on a worker thread (see callPtrAsync). */
+  async deleteThroughAsync(base: number): Promise<void> {
+    const { fn, sig, self } = this.destructor(base);
+    await callPtrAsync(this.abi, fn, sig, self, sig.params.length > 0 ? [1] : []);
+  }
+
+  private destructor(base: number): { fn: Ptr; sig: MethodSig; self: Ptr } {
+    if (!Number.isInteger(base) || base < 0 || base >= this.vptrCount) {
+      throw new Error(`host emulator: no vptr #${base + 1} to delete through (the object has ${this.vptrCount})`);
+    }
+    const ps = this.abi.pointerSize;
+    const self = this.object + BigInt(base * ps);
+    const vptr = readPtr(this.abi, self, 0);
+    if (vptr === NULL) throw new Error(`host emulator: vptr #${base + 1} of the component is NULL`);
+    const itanium = this.abi.destructorSlots === 2;
+    const fn = readPtr(this.abi, vptr, (itanium ? 1 : 0) * ps);
+    const sig: MethodSig = itanium
+      ? { name: 'deleting destructor (D0)', result: 'void', params: [] }
+      : { name: 'scalar deleting destructor', result: 'ptr', params: ['enum'] };
     return { fn, sig, self };
   }
 

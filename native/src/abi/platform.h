@@ -24,6 +24,15 @@
 #define ONEC_STDCALL
 #endif
 
+// The virtual destructors are not ADDIN_API in the SDK (`virtual ~IInitDoneBase() {}`), so on
+// Windows x86 MSVC gives the scalar deleting destructor its default member convention, __thiscall
+// (`this` in ECX, the flags argument on the stack, callee pops); on x64 there is one convention.
+#if defined(_WIN32) && !defined(_WIN64)
+#define ONEC_THISCALL __attribute__((thiscall))
+#else
+#define ONEC_THISCALL
+#endif
+
 #if defined(_WIN32)
 #define ONEC_EXPORT extern "C"  // exported through a .def file
 #else

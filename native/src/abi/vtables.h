@@ -70,7 +70,19 @@ namespace abi {
 
 // ---- vtable structs --------------------------------------------------------------------------
 
-using DtorSlot = void(ONEC_STDCALL*)(void* self);
+#if ONEC_ABI_ITANIUM
+/**
+ * Itanium: two entries, the complete-object destructor D1 (destroys, leaves the memory to the
+ * caller) and then the deleting destructor D0 (destroys and frees: what `delete p` calls).
+ */
+using DtorSlot = void (*)(void* self);
+#else
+/**
+ * MSVC: one entry, the scalar deleting destructor: destroys, frees the memory too when bit 0 of
+ * `flags` is set (`delete p` passes 1), returns `self`.
+ */
+using DtorSlot = void*(ONEC_THISCALL*)(void* self, unsigned flags);
+#endif
 
 #define ONEC_VTABLE_MEMBER(ret, name, params, args) ret(ONEC_STDCALL* name) params;
 
@@ -173,6 +185,9 @@ ONEC_CHECK_SIZE(AddInDefBaseExVTable, ONEC_SLOTS_ADDIN_DEF_BASE_EX);
 static_assert(kDtorSlots == (ONEC_ABI_MSVC ? 1 : 2), "one destructor slot on MSVC, two on Itanium");
 
 #if defined(ONEC_TARGET_WIN_X86)
+static_assert(std::is_same<DtorSlot, void*(__attribute__((thiscall))*)(void*, unsigned)>::value,
+              "the scalar deleting destructor is __thiscall");
+static_assert(!std::is_same<DtorSlot, void*(__stdcall*)(void*, unsigned)>::value, "destructor is not __stdcall");
 // x86: every method is __stdcall with `this` as the first stack argument (callee pops). The
 // calling convention is part of the function type, so these fail if ONEC_STDCALL were lost.
 static_assert(std::is_same<decltype(InitDoneVTable::Init), bool(__stdcall*)(void*, void*)>::value, "Init __stdcall");
