@@ -18,7 +18,7 @@ import { spawnSync, execFileSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, afterEach, before, describe, it } from 'node:test';
+import { after, before, describe, it, type TestContext } from 'node:test';
 import { unzipSync } from 'fflate';
 import { packageVersion } from '../src/cli/library-path.js';
 import { MESSAGES } from '../src/i18n/messages.js';
@@ -128,18 +128,19 @@ const SKIP: Record<WindowsArch, string | false> = {
 };
 
 for (const arch of ['x64', 'x86'] as const) {
-  describe(`the Windows ${arch} DLL under Wine, with node.exe (x64) as the engine`, { skip: SKIP[arch] }, () => {
+  // x86: two tests at a time (each emulated Wine process keeps one core busy for about a minute)
+  describe(`the Windows ${arch} DLL under Wine, with node.exe (x64) as the engine`, { skip: SKIP[arch], concurrency: arch === 'x86' ? 2 : 1 }, () => {
     const work = mkdtempSync(join(tmpdir(), `onec-ws-win-${arch}-`));
     const runtime = join(work, 'rt');
     let node = '';
     let echo: Peer & { url: string };
 
     const driverRun = (commands: string[], more: Partial<DriverRun> = {}): DriverRun => ({ arch, commands, work, runtime, node, ...more });
-    /** the driver runs of the current test and their time, logged after it (the emulated ones are measured) */
-    const runs: number[] = [];
-    const drive = async (commands: string[], more: Partial<DriverRun> = {}): Promise<WineRun> => {
+    /** each driver run's time goes to the test log (the emulated ones are measured) */
+    const logRun = (t: TestContext, r: WineRun): void => void process.stdout.write(`# ${arch}: ${t.name}: driver run ${r.ms} ms\n`);
+    const drive = async (t: TestContext, commands: string[], more: Partial<DriverRun> = {}): Promise<WineRun> => {
       const r = await runDriver(driverRun(commands, more));
-      runs.push(r.ms);
+      logRun(t, r);
       return r;
     };
     const context = (r: WineRun): string => `exit ${r.code}, ${r.ms} ms\nstdout:\n${r.stdout}\nstderr:\n${r.stderr}`;
@@ -156,10 +157,6 @@ for (const arch of ['x64', 'x86'] as const) {
       },
       { timeout: 1_800_000 },
     );
-    afterEach((t) => {
-      if (runs.length > 0) process.stdout.write(`# ${arch}: ${t.name}: driver ${runs.map((ms) => `${ms} ms`).join(' + ')}\n`);
-      runs.length = 0;
-    });
     after(async () => {
       for (const pid of winePids(windowsPath(work))) {
         try {
@@ -172,34 +169,34 @@ for (const arch of ['x64', 'x86'] as const) {
       rmSync(work, { recursive: true, force: true });
     });
 
-    it('loads (LoadLibrary), resolves the exports and passes the binary-contract checks in the MSVC layout', async () => {
-      const r = await drive(['abi']);
+    it('loads (LoadLibrary), resolves the exports and passes the binary-contract checks in the MSVC layout', async (t) => {
+      const r = await drive(t, ['abi']);
       assert.match(r.stdout, /^abi checks done$/m, context(r));
       assert.match(r.stdout, /^outstanding host allocations: 0, unexpected results: 0$/m, context(r));
       assert.equal(r.code, 0, context(r));
     });
 
-    it('without Node.js the first call fails with the Windows text, in Russian and in English', async () => {
-      const r = await drive(['new', 'Client', 'xget', 'Статус', 'lang', 'en', 'xget', 'Status'], { node: null, runtime: join(work, 'rt-nonode') });
+    it('without Node.js the first call fails with the Windows text, in Russian and in English', async (t) => {
+      const r = await drive(t, ['new', 'Client', 'xget', 'Статус', 'lang', 'en', 'xget', 'Status'], { node: null, runtime: join(work, 'rt-nonode') });
       assert.ok(r.stdout.includes(`=> fail 1006 AddIn.WebSocket ${MESSAGES.engineNodeNotFoundWindows.ru} ${E_FAIL}`), context(r));
       assert.ok(r.stdout.includes(`=> fail 1006 AddIn.WebSocket ${MESSAGES.engineNodeNotFoundWindows.en} ${E_FAIL}`), context(r));
       assert.equal(r.code, 0, context(r));
     });
 
     // x64 only (each emulated run costs about a minute of CPU; docs/windows.md): a failing node.exe
-    it('a node.exe that cannot start: the error quotes what it wrote to the log', { skip: arch === 'x86' && X64_ONLY }, async () => {
+    it('a node.exe that cannot start: the error quotes what it wrote to the log', { skip: arch === 'x86' && X64_ONLY }, async (t) => {
       const fake = join(work, 'fakenode.exe');
       copyFileSync(WINDOWS.x64.driver, fake); // the driver run as `X bundle --socket pipe` acts as a failing node
-      const r = await drive(['new', 'Client', 'lang', 'en', 'xget', 'Status'], { node: fake, runtime: join(work, 'rt-fake') });
+      const r = await drive(t, ['new', 'Client', 'lang', 'en', 'xget', 'Status'], { node: fake, runtime: join(work, 'rt-fake') });
       assert.ok(r.stdout.includes('Could not start the WebSocket add-in engine: fake node: cannot start'), context(r));
       assert.equal(r.code, 0, context(r));
     });
 
-    it("runs the document's full test (ВыполнитьПолноеТестированиеКомпоненты, both steps)", async () => {
+    it("runs the document's full test (ВыполнитьПолноеТестированиеКомпоненты, both steps)", async (t) => {
       const url = echo.url;
       const port = String(await freePort());
       const server = `ws://127.0.0.1:${port}`;
-      const r = await drive([
+      const r = await drive(t, [
         // ШАГ 1: client against an echo server
         'new', 'Client',
         'call', 'Подключиться', `s:${url}`,
@@ -230,8 +227,8 @@ for (const arch of ['x64', 'x86'] as const) {
       assert.equal(r.code, 0, context(r));
     });
 
-    it('echoes Cyrillic, emoji, astral text and NUL through node.exe and back', async () => {
-      const r = await drive([
+    it('echoes Cyrillic, emoji, astral text and NUL through node.exe and back', async (t) => {
+      const r = await drive(t, [
         'new', 'Client', 'call', 'Connect', `s:${echo.url}/utf16`,
         'call', 'Send', 's:Привет, мир 😀 𝄞', 'call', 'Receive', 'n:5000', '-', 'expect-param', '2', 's:Привет, мир 😀 𝄞',
         'call', 'Send', 'w:41,0,42', 'call', 'Receive', 'n:5000', '-', 'expect-param', '2', 's:A\\u0000B',
@@ -239,15 +236,17 @@ for (const arch of ['x64', 'x86'] as const) {
       assert.equal(r.code, 0, context(r));
     });
 
-    it('DestroyObject from another thread wakes a blocked Receive(0) at once', async () => {
-      const r = await drive(['new', 'Client', 'call', 'Connect', `s:${echo.url}/a`, 'async-destroy', '500', 'Receive', 'n:0', '-']);
+    it('DestroyObject from another thread wakes a blocked Receive(0) at once', async (t) => {
+      const r = await drive(t, ['new', 'Client', 'call', 'Connect', `s:${echo.url}/a`, 'async-destroy', '500', 'Receive', 'n:0', '-']);
       const match = /async-destroy: call returned false, destroy took (\d+) ms/.exec(r.stdout);
       assert.ok(match, context(r));
       assert.ok(Number(match[1]) < 3000, context(r));
       assert.equal(r.code, 0, context(r));
     });
 
-    it('the engine killed during Receive(0): engineLost, then the engine-lost policies and a restart', async () => {
+    it('the engine killed during Receive(0): engineLost, then the engine-lost policies and a restart', async (t) => {
+      // an engine of its own: the other tests may run meanwhile (x86)
+      const lostRuntime = join(work, 'rt-lost');
       const program = startDriver(
         driverRun([
           'new', 'Client', 'lang', 'en', 'call', 'Connect', `s:${echo.url}/lost`, 'xcall', 'Receive', 'n:0', '-',
@@ -255,29 +254,29 @@ for (const arch of ['x64', 'x86'] as const) {
           'xcall', 'Send', 's:x', 'call', 'Disconnect', 'expect', 'b:1',
           'call', 'Connect', `s:${echo.url}/again`, 'expect', 'b:1',
           'call', 'Send', 's:back', 'call', 'Receive', 'n:5000', '-', 'expect-param', '2', 's:back',
-        ]), // prettier-ignore
+        ], { runtime: lostRuntime }), // prettier-ignore
       );
       const deadline = Date.now() + WINDOWS[arch].timeoutMs;
       while (!program.stdoutSoFar().includes('xcall Receive') && Date.now() < deadline) await sleep(50);
       await sleep(500); // the call is now blocked in ReadFile on the pipe
-      const engines = winePids(`${windowsPath(runtime)}\\engine-`);
-      assert.ok(engines.length > 0, `no engine running from ${runtime}: ${program.stdoutSoFar()}`);
+      const engines = winePids(`${windowsPath(lostRuntime)}\\engine-`);
+      assert.ok(engines.length > 0, `no engine running from ${lostRuntime}: ${program.stdoutSoFar()}`);
       for (const pid of engines) process.kill(pid, 'SIGKILL');
       const r = await program.done;
-      runs.push(r.ms);
+      logRun(t, r);
       assert.match(r.stdout, /fail 1006 AddIn\.WebSocket The WebSocket add-in engine process ended/, context(r));
       assert.equal(r.code, 0, context(r));
     });
 
-    it("the engine's folder and pipe are private: DACLs of the user (and SYSTEM/Administrators) only", { skip: arch === 'x86' && X64_ONLY }, async () => {
+    it("the engine's folder and pipe are private: DACLs of the user (and SYSTEM/Administrators) only", { skip: arch === 'x86' && X64_ONLY }, async (t) => {
       // an engine running from `runtime` (started if it is not)
-      const started = await drive(['new', 'Client', 'get', 'Status', 'expect', 'n:0'], { env: { ONEC_WEBSOCKET_IDLE_MS: '20000' } });
+      const started = await drive(t, ['new', 'Client', 'get', 'Status', 'expect', 'n:0'], { env: { ONEC_WEBSOCKET_IDLE_MS: '20000' } });
       assert.equal(started.code, 0, context(started));
       const engines = winePids(`${windowsPath(runtime)}\\engine-`);
       assert.ok(engines.length > 0, 'an engine runs');
       const pipe = enginePipe(engines[0] as number);
       assert.match(pipe ?? '', /^\\\\\.\\pipe\\onec-websocket-S-1-5-[\d-]+-[0-9a-f]{16}-[0-9a-f]{16}$/);
-      const r = await drive(['sddl', windowsPath(runtime), 'sddl', pipe as string]);
+      const r = await drive(t, ['sddl', windowsPath(runtime), 'sddl', pipe as string]);
       const sddl = [...r.stdout.matchAll(/^sddl: (.*)$/gm)].map((m) => m[1] as string);
       assert.equal(sddl.length, 2, context(r));
       const user = /-(S-1-5-[\d-]+?)-[0-9a-f]{16}-[0-9a-f]{16}$/.exec(pipe as string)?.[1] as string;
