@@ -83,7 +83,7 @@ export function wineEnv(extra: Record<string, string | undefined> = {}): NodeJS.
     WINEDLLOVERRIDES: 'mscoree,mshtml=',
     // Wine converts the Unix command line with the locale's charset
     LC_ALL: 'C.UTF-8',
-    // the loaders are run directly (see `loader`); Wine starts its other processes through this
+    // none inherited: Wine sets it from the loader we run (see `loader`) for the processes it starts
     WINELOADER: undefined,
     // the engines our tests start must never fall back to the Linux node on PATH or a real profile
     ONEC_WEBSOCKET_NODE: undefined,
