@@ -19,7 +19,6 @@ import { copyFileSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it, type TestContext } from 'node:test';
-import { packageVersion } from '../src/cli/library-path.js';
 import { MESSAGES } from '../src/i18n/messages.js';
 import { destructorScript, DRIVER_CLEAN } from './support/destructors.js';
 import { freePort } from './support/proc.js';
@@ -41,7 +40,6 @@ import {
   type WineRun,
 } from './support/wine.js';
 
-const version = packageVersion();
 const EXPORTS = ['DestroyObject', 'GetAttachType', 'GetClassNames', 'GetClassObject', 'SetPlatformCapabilities'];
 /** what Windows itself provides: no libstdc++-6.dll, libgcc_s_*.dll or libwinpthread-1.dll */
 const SYSTEM_DLLS = ['advapi32.dll', 'kernel32.dll', 'msvcrt.dll', 'ole32.dll', 'shell32.dll'];
