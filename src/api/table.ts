@@ -222,6 +222,9 @@ export const SERVER: ClassSpec = {
     setting('ФайлЦСКлиентов', 'ClientCAFile', 'string', ''),
     // Who may re-attach to this server once its object is gone (docs/infobases.md): "" parks nothing.
     setting('Владелец', 'Owner', 'string', ''),
+    // Cluster mode (docs/cluster.md): servers with the same Redis and service name act as one service.
+    setting('КластерRedis', 'ClusterRedis', 'string', ''),
+    setting('ИмяСервиса', 'ServiceName', 'string', ''),
   ],
 };
 
