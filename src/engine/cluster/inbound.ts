@@ -3,8 +3,12 @@ import { loadBody, storeBody } from './bodies.js';
 import type { ServiceKeys } from './keys.js';
 import type { RedisLink } from './redis.js';
 
-/** At most this many messages are fetched for one waiting Принять (they become its batch). */
-const FETCH_COUNT = 64;
+/**
+ * One message per fetch, for the Принять waiting right now: a node never holds messages another
+ * node's receiver could take meanwhile, so receivers get each connection's messages in order
+ * (docs/cluster.md "Order and exactly once"). The price is a Redis round trip per message.
+ */
+const FETCH_COUNT = 1;
 /** A fetch blocks in Redis at most this long, then looks again whether anyone still waits. */
 const FETCH_BLOCK_MS = 1000;
 
