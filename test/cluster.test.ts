@@ -13,7 +13,9 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { after, before, describe, it } from 'node:test';
 import { Redis } from 'ioredis';
-import { enginePids } from './support/addin.js';
+import { DEFAULT_CLUSTER_TTL_MS } from '../src/engine/cluster/node.js';
+import { format } from '../src/i18n/messages.js';
+import { enginePids, SERVER_TYPE, useAddIn } from './support/addin.js';
 import { PYTHON, ROOT } from './support/processes.js';
 import { waitFor } from './support/wait.js';
 
@@ -139,6 +141,44 @@ const ids = (connections: unknown): number[] =>
     .filter((s) => s !== '')
     .map((s) => Number(s.split(':')[0]));
 
+describe('cluster settings: КластерRedis and ИмяСервиса', () => {
+  const fixture = useAddIn({ echo: false });
+
+  it('take a redis:// or rediss:// address and a name, checked like every setting, before Запустить', () => {
+    const server = fixture.host.create(SERVER_TYPE);
+    assert.throws(() => server.set('КластерRedis', 5), /: <bad cast> Свойство КластерRedis: ожидается Строка, передано Число$/);
+    assert.throws(() => server.set('ClusterRedis', 'http://127.0.0.1:6379'), new RegExp(`: ${escape(format('ru', 'clusterBadUrl', ['http://127.0.0.1:6379']))}$`));
+    server.set('clusterredis', 'redis://user:secret@127.0.0.1:6379/2');
+    assert.equal(server.get('КластерRedis'), 'redis://user:***@127.0.0.1:6379/2', 'the password never reads back');
+    assert.throws(() => server.call('Запустить', '127.0.0.1', 0), new RegExp(`: ${escape(format('ru', 'clusterNeedsService'))}$`));
+    assert.equal(server.get('Порт'), 0);
+    server.set('ИмяСервиса', 'склад');
+    assert.equal(server.get('ServiceName'), 'склад');
+    server.set('КластерRedis', '');
+    server.destroy();
+  });
+
+  it('Запустить fails at once with a clear error when Redis does not answer, and takes no port', async () => {
+    const server = fixture.host.create(SERVER_TYPE);
+    const dead = await freePort();
+    server.set('КластерRedis', `redis://127.0.0.1:${dead}`);
+    server.set('ИмяСервиса', 'склад');
+    const started = Date.now();
+    assert.throws(() => server.call('Запустить', '127.0.0.1', 0), new RegExp(`: Кластер недоступен: Redis redis://127\\.0\\.0\\.1:${dead} не отвечает \\(connect ECONNREFUSED 127\\.0\\.0\\.1:${dead}\\)\\. `));
+    assert.ok(Date.now() - started < 5000, 'no hang');
+    assert.equal(server.get('Порт'), 0);
+    server.destroy();
+    const english = fixture.host.create(SERVER_TYPE, { locale: 'en' });
+    english.set('ClusterRedis', `redis://127.0.0.1:${dead}`);
+    english.set('ServiceName', 'store');
+    assert.throws(() => english.call('Run', '127.0.0.1', 0), new RegExp(`: The cluster is unavailable: Redis redis://127\\.0\\.0\\.1:${dead} does not answer \\(connect ECONNREFUSED`));
+    english.destroy();
+    assert.equal(DEFAULT_CLUSTER_TTL_MS, 10_000, 'the TTL docs/cluster.md promises');
+  });
+});
+
+const escape = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
 describe('cluster mode: three engines behind nginx act as one service on Redis', { skip: missing.length > 0 && `missing ${missing.join(', ')}` }, () => {
   const tmp = mkdtempSync(join(tmpdir(), 'onec-ws-cluster-'));
   const service = `test-${process.pid}`;
@@ -218,6 +258,8 @@ describe('cluster mode: three engines behind nginx act as one service on Redis',
     await waitFor(async () => (listed = ids(await nodes[2]!.get('Соединения'))).length === CLIENTS, 10_000, 'the whole service in Соединения');
     assert.equal(new Set(listed).size, CLIENTS);
     assert.ok(listed.every((id) => Number.isInteger(id) && id > 0));
+    nodes[0]!.lines.send(JSON.stringify(['set', 'ИмяСервиса', 'другое']));
+    assert.match(String((await nodes[0]!.lines.next(['ERROR', 'RESULT'])).value), /Свойство ИмяСервиса можно менять только до/);
   });
 
   it('Принять on one node takes every client’s hello exactly once, wherever the client is connected', async () => {
@@ -261,8 +303,9 @@ describe('cluster mode: three engines behind nginx act as one service on Redis',
     await pool.next(['SENT']);
     const total = senders.length * 10;
     await waitFor(async () => Number(await admin.xlen(`onec-ws:{${service}}:in`)) === before + total, 10_000, 'all in Redis');
-    const a = await nodes[1]!.receive(total / 3);
-    const b = await nodes[2]!.receive(total - total / 3);
+    const share = Math.floor(total / 3);
+    const a = await nodes[1]!.receive(share);
+    const b = await nodes[2]!.receive(total - share);
     const all = [...a, ...b];
     assert.equal(all.length, total);
     assert.equal(new Set(all.map((m) => m.data)).size, total, 'each message once');

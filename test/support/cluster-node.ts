@@ -6,6 +6,7 @@
  *   node cluster-node.js <redisUrl> <service>   → "DIR <engine folder>", "PORT <port>"
  *   ["call", method, ...args]                   → RESULT <json> | ERROR <json>
  *   ["get", property]                           → RESULT <json>
+ *   ["set", property, value]                    → RESULT null | ERROR <json>
  *   ["receive", count, timeoutMs]               → GOT {"id", "data"} per message taken, then END <n>
  *                                                 (fewer when a Принять times out)
  *
@@ -33,6 +34,7 @@ async function main(redisUrl: string, service: string): Promise<void> {
     try {
       if (op === 'call') say('RESULT', server.call(args[0] as string, ...args.slice(1)));
       else if (op === 'get') say('RESULT', server.get(args[0] as string));
+      else if (op === 'set') say('RESULT', server.set(args[0] as string, args[1] as string) ?? null);
       else if (op === 'receive') {
         let n = 0;
         for (; n < Number(args[0]); n++) {

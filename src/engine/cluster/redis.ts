@@ -36,6 +36,9 @@ export function checkRedisUrl(url: string): void {
   if (!/^rediss?:$/.test(parsed.protocol) || parsed.hostname === '') throw new EngineError('clusterBadUrl', [maskUrl(url)]);
 }
 
+/** The last connection error of each connection: a refused connect says more than "Connection is closed." */
+const lastErrors = new WeakMap<Redis, Error>();
+
 function open(url: string): Redis {
   const redis = new Redis(url, {
     lazyConnect: true,
@@ -45,7 +48,8 @@ function open(url: string): Redis {
     // reconnect for ever, at most every 2 s: the cluster recovers by itself when Redis is back
     retryStrategy: (attempt: number) => Math.min(attempt * 200, 2000),
   });
-  redis.on('error', () => undefined); // reported per command; the 'error' event alone would crash the engine
+  // reported per command; unhandled, the 'error' event would crash the engine
+  redis.on('error', (error: Error) => lastErrors.set(redis, error));
   return redis;
 }
 
@@ -61,7 +65,7 @@ export async function connectRedis(url: string): Promise<RedisLink> {
     await Promise.all(all.map((r) => r.connect()));
   } catch (error) {
     close();
-    throw unavailable(url, error);
+    throw unavailable(url, all.map((r) => lastErrors.get(r)).find((e) => e !== undefined) ?? error);
   }
   return { url, commands, reader, subscriber, close };
 }
