@@ -282,8 +282,8 @@ describe('cluster mode: three engines behind nginx act as one service on Redis',
     assert.equal(received('всем').length, CLIENTS, 'once each');
 
     const far = [...idOf][0] as [number, number];
-    const info = JSON.parse((await nodes[2]!.call('ИнформацияОСоединении', far[1])) as string) as { id: number; path: string };
-    assert.deepEqual([info.id, info.path], [far[1], `/c${far[0]}`]);
+    const info = JSON.parse((await nodes[2]!.call('ИнформацияОСоединении', far[1])) as string) as { id: number; path: string; headers: Record<string, string> };
+    assert.deepEqual([info.id, info.path, info.headers['x-forwarded-for']], [far[1], `/c${far[0]}`, '127.0.0.1']);
 
     // a connection that lives on another node than the one asking
     const [c, id] = [...idOf].find(([, i]) => i !== far[1]) as [number, number];

@@ -184,7 +184,9 @@ export class ClusterNode implements ServerCluster {
       await this.inboundStream.touchHeld();
       this.remote = await this.registry.others();
     } catch {
-      // Redis away: retried at the next heartbeat; local connections keep working
+      // Redis away: retried at the next heartbeat; local connections keep working, and Соединения
+      // lists only them (the other nodes' may have changed meanwhile)
+      this.remote = [];
     }
   }
 
