@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { after, before, describe, it } from 'node:test';
 import { Redis } from 'ioredis';
+import { chromium, type Browser } from 'playwright-core';
 import { DEFAULT_CLUSTER_TTL_MS } from '../src/engine/cluster/node.js';
 import { format } from '../src/i18n/messages.js';
 import { enginePids, SERVER_TYPE, useAddIn } from './support/addin.js';
@@ -22,8 +23,11 @@ import { waitFor } from './support/wait.js';
 const REDIS = '/usr/bin/redis-server';
 const NGINX = '/usr/sbin/nginx';
 const CLIENTS = 300;
+/** Chromium pages connected besides the python clients (closed after the send checks) */
+const PAGES = 3;
+const CHROMIUM = '/usr/bin/chromium';
 const TTL_MS = 2000;
-const missing = [REDIS, NGINX, PYTHON].filter((p) => !existsSync(p));
+const missing = [REDIS, NGINX, PYTHON, CHROMIUM].filter((p) => !existsSync(p));
 if (missing.length > 0 && process.env.CI === 'true') throw new Error(`cluster test needs ${missing.join(', ')}`);
 
 async function freePort(): Promise<number> {
@@ -189,8 +193,13 @@ describe('cluster mode: three engines behind nginx act as one service on Redis',
   let nodes: Node[] = [];
   let pool: Lines;
   let nginxPort = 0;
+  let browser: Browser | undefined;
   /** client index → its connection id, from the hello messages */
   const idOf = new Map<number, number>();
+  /** page index → its connection id */
+  const pageIdOf = new Map<number, number>();
+  /** what each page received */
+  const pageGot = async (i: number): Promise<string[]> => (await browser!.contexts()[0]!.pages()[i]!.evaluate('window.got')) as string[];
 
   const startRedis = async (): Promise<void> => {
     redis = spawn(REDIS, ['--port', String(redisPort), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
@@ -231,9 +240,24 @@ describe('cluster mode: three engines behind nginx act as one service on Redis',
     const python = spawn(PYTHON, [`${ROOT}test/peers/py_cluster_clients.py`, `ws://127.0.0.1:${nginxPort}`, String(CLIENTS)], { stdio: ['pipe', 'pipe', 'pipe'] });
     pool = new Lines(python);
     await pool.next(['OPEN'], 60_000);
+    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-dev-shm-usage'] });
+    const context = await browser.newContext();
+    for (let i = 0; i < PAGES; i++) {
+      const page = await context.newPage();
+      // the page's own script (no DOM types here): connect, say hello, keep what arrives
+      await page.evaluate(`new Promise((resolve, reject) => {
+        const ws = new WebSocket('ws://127.0.0.1:${nginxPort}/page${i}');
+        window.got = [];
+        window.ws = ws;
+        ws.onmessage = (e) => window.got.push(String(e.data));
+        ws.onopen = () => { ws.send('page:${i}'); resolve(); };
+        ws.onerror = () => reject(new Error('page could not connect'));
+      })`);
+    }
   });
 
   after(async () => {
+    await browser?.close();
     pool?.send('stop');
     pool?.child.kill('SIGKILL');
     for (const node of nodes) {
@@ -252,34 +276,44 @@ describe('cluster mode: three engines behind nginx act as one service on Redis',
 
   it('numbers connections uniquely across the nodes and lists the whole service from any node', async () => {
     const local = await Promise.all(nodes.map(async (n) => (JSON.parse((await n.get('Состояние')) as string) as { connections: number }).connections));
-    assert.equal(local.reduce((a, b) => a + b, 0), CLIENTS);
+    assert.equal(local.reduce((a, b) => a + b, 0), CLIENTS + PAGES);
     assert.ok(local.every((c) => c > 0), `nginx spreads the clients: ${local.join(', ')}`);
     let listed: number[] = [];
-    await waitFor(async () => (listed = ids(await nodes[2]!.get('Соединения'))).length === CLIENTS, 10_000, 'the whole service in Соединения');
-    assert.equal(new Set(listed).size, CLIENTS);
+    await waitFor(async () => (listed = ids(await nodes[2]!.get('Соединения'))).length === CLIENTS + PAGES, 10_000, 'the whole service in Соединения');
+    assert.equal(new Set(listed).size, CLIENTS + PAGES);
     assert.ok(listed.every((id) => Number.isInteger(id) && id > 0));
     nodes[0]!.lines.send(JSON.stringify(['set', 'ИмяСервиса', 'другое']));
     assert.match(String((await nodes[0]!.lines.next(['ERROR', 'RESULT'])).value), /Свойство ИмяСервиса можно менять только до/);
   });
 
   it('Принять on one node takes every client’s hello exactly once, wherever the client is connected', async () => {
-    const got = await nodes[0]!.receive(CLIENTS);
-    assert.equal(got.length, CLIENTS);
+    const got = await nodes[0]!.receive(CLIENTS + PAGES);
+    assert.equal(got.length, CLIENTS + PAGES);
     for (const m of got) {
+      const page = /^page:(\d+)$/.exec(m.data);
+      if (page) {
+        pageIdOf.set(Number(page[1]), m.id);
+        continue;
+      }
       const c = Number(/^hello:(\d+)$/.exec(m.data)?.[1]);
       assert.ok(!idOf.has(c), `hello from ${c} once`);
       idOf.set(c, m.id);
     }
-    assert.equal(new Set(idOf.values()).size, CLIENTS);
+    assert.equal(new Set([...idOf.values(), ...pageIdOf.values()]).size, CLIENTS + PAGES);
     assert.deepEqual((await nodes[1]!.receive(1, 300)).length, 0, 'nothing left for another node');
   });
 
   it('Отправить, ОтправитьВсем, ИнформацияОСоединении and Отключить work from any node', async () => {
     for (const [c, id] of idOf) assert.equal(await nodes[0]!.call('Отправить', id, `to:${c}`), true);
     for (const [c] of idOf) await waitFor(() => pool.all.includes(`RECV {"c": ${c}, "data": "to:${c}"}`), 10_000, `to:${c}`);
-    assert.equal(await nodes[1]!.call('ОтправитьВсем', 'всем'), CLIENTS);
+    for (const [i, id] of pageIdOf) assert.equal(await nodes[1]!.call('Отправить', id, `to-page:${i}`), true);
+    assert.equal(await nodes[1]!.call('ОтправитьВсем', 'всем'), CLIENTS + PAGES);
     await waitFor(() => new Set(received('всем')).size === CLIENTS, 10_000, 'the broadcast everywhere');
     assert.equal(received('всем').length, CLIENTS, 'once each');
+    for (const i of pageIdOf.keys()) {
+      await waitFor(async () => (await pageGot(i)).length === 2, 10_000, `page ${i}`);
+      assert.deepEqual(await pageGot(i), [`to-page:${i}`, 'всем']);
+    }
 
     const far = [...idOf][0] as [number, number];
     const info = JSON.parse((await nodes[2]!.call('ИнформацияОСоединении', far[1])) as string) as { id: number; path: string; headers: Record<string, string> };
@@ -293,6 +327,9 @@ describe('cluster mode: three engines behind nginx act as one service on Redis',
     await pool.next(['CLOSED']).then((l) => assert.equal(l.value, c));
     idOf.delete(c);
     assert.equal(await asker.call('Отправить', id, 'после'), false, 'a closed connection is gone everywhere');
+    await browser?.close();
+    browser = undefined;
+    await waitFor(async () => ids(await nodes[0]!.get('Соединения')).length === CLIENTS - 1, 10_000, 'the pages gone from the registry');
   });
 
   it('Принять on several nodes: each message once, each connection’s messages in order', async () => {
