@@ -24,6 +24,8 @@ const FETCH_BLOCK_MS = 1000;
 export class InboundStream {
   /** entry ids this node read and BSL has not taken yet */
   private readonly held = new Set<string>();
+  /** when this node last looked for dead nodes' entries (ms since 1970) */
+  private claimedAt = 0;
 
   constructor(
     private readonly link: RedisLink,
@@ -60,13 +62,17 @@ export class InboundStream {
 
   private async fetchOnce(): Promise<ServerIncoming[]> {
     const r = this.link.reader;
-    const claimed = (await r.call('XAUTOCLAIM', this.keys.inbound, this.keys.group, this.node, this.claimIdleMs, '0-0', 'COUNT', FETCH_COUNT)) as [
-      string,
-      Entry[],
-      ...unknown[],
-    ];
-    const reclaimed = this.messages(claimed[1]);
-    if (reclaimed.length > 0) return reclaimed;
+    // dead nodes' entries: looked for at most every third of the claim time (a round trip saved per message)
+    if (Date.now() - this.claimedAt >= this.claimIdleMs / 3) {
+      const claimed = (await r.call('XAUTOCLAIM', this.keys.inbound, this.keys.group, this.node, this.claimIdleMs, '0-0', 'COUNT', FETCH_COUNT)) as [
+        string,
+        Entry[],
+        ...unknown[],
+      ];
+      const reclaimed = this.messages(claimed[1]);
+      if (reclaimed.length > 0) return reclaimed; // more may wait: look again next time
+      this.claimedAt = Date.now();
+    }
     const reply = (await r.call('XREADGROUP', 'GROUP', this.keys.group, this.node, 'COUNT', FETCH_COUNT, 'BLOCK', FETCH_BLOCK_MS, 'STREAMS', this.keys.inbound, '>')) as
       | Array<[string, Entry[]]>
       | null;
