@@ -15,9 +15,9 @@ import { createInterface, type Interface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import WebSocket from 'ws';
-import { connect, createServer } from 'node:net';
 import { defaultLibraryPath } from '../src/cli/library-path.js';
 import { nginxConf } from '../test/support/nginx.js';
+import { freePort, portAccepts } from '../test/support/proc.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const DIST = `${ROOT}dist/bench/`;
@@ -516,24 +516,10 @@ function buildDriver(): void {
   if (r.status !== 0) throw new Error('gcc failed');
 }
 
-/** A free loopback port (listen on 0, close). */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const port = (server.address() as { port: number }).port;
-  await new Promise((r) => server.close(r));
-  return port;
-}
-
 async function accepting(port: number, what: string): Promise<void> {
   const deadline = Date.now() + 15_000;
   for (;;) {
-    const ok = await new Promise<boolean>((resolve) => {
-      const s = connect(port, '127.0.0.1');
-      s.once('connect', () => (s.destroy(), resolve(true)));
-      s.once('error', () => resolve(false));
-    });
-    if (ok) return;
+    if (await portAccepts(port)) return;
     if (Date.now() > deadline) throw new Error(`${what} did not start`);
     await sleep(20);
   }

@@ -7,7 +7,6 @@
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -18,6 +17,7 @@ import { DEFAULT_CLUSTER_TTL_MS } from '../src/engine/cluster/node.js';
 import { format } from '../src/i18n/messages.js';
 import { enginePids, SERVER_TYPE, useAddIn } from './support/addin.js';
 import { nginxConf } from './support/nginx.js';
+import { freePort, portAccepts as accepts } from './support/proc.js';
 import { PYTHON, ROOT } from './support/processes.js';
 import { waitFor } from './support/wait.js';
 
@@ -30,21 +30,6 @@ const CHROMIUM = '/usr/bin/chromium';
 const TTL_MS = 2000;
 const missing = [REDIS, NGINX, PYTHON, CHROMIUM].filter((p) => !existsSync(p));
 if (missing.length > 0 && process.env.CI === 'true') throw new Error(`cluster test needs ${missing.join(', ')}`);
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const port = (server.address() as { port: number }).port;
-  await new Promise((r) => server.close(r));
-  return port;
-}
-
-const accepts = (port: number): Promise<boolean> =>
-  new Promise((resolve) => {
-    const s = connect(port, '127.0.0.1');
-    s.once('connect', () => (s.destroy(), resolve(true)));
-    s.once('error', () => resolve(false));
-  });
 
 /** A child process read line by line. */
 class Lines {
