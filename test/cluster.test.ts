@@ -13,6 +13,7 @@ import { createInterface } from 'node:readline';
 import { after, before, describe, it } from 'node:test';
 import { Redis } from 'ioredis';
 import { chromium, type Browser } from 'playwright-core';
+import WebSocket from 'ws';
 import { DEFAULT_CLUSTER_TTL_MS } from '../src/engine/cluster/node.js';
 import { format } from '../src/i18n/messages.js';
 import { enginePids, SERVER_TYPE, useAddIn } from './support/addin.js';
@@ -30,6 +31,19 @@ const CHROMIUM = '/usr/bin/chromium';
 const TTL_MS = 2000;
 const missing = [REDIS, NGINX, PYTHON, CHROMIUM].filter((p) => !existsSync(p));
 if (missing.length > 0 && process.env.CI === 'true') throw new Error(`cluster test needs ${missing.join(', ')}`);
+
+/** The HTTP status a WebSocket upgrade gets refused with (0: it was accepted). */
+function refusal(port: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(`ws://127.0.0.1:${port}/`);
+    ws.once('unexpected-response', (_request, response) => {
+      resolve(response.statusCode ?? -1);
+      ws.terminate();
+    });
+    ws.once('open', () => (ws.terminate(), resolve(0)));
+    ws.once('error', (error) => reject(error));
+  });
+}
 
 /** A child process read line by line. */
 class Lines {
@@ -398,6 +412,11 @@ describe('cluster mode: three engines behind nginx act as one service on Redis',
     assert.ok(remote > 0 && local);
     await stopRedis();
     await assert.rejects(one.call('Отправить', remote, 'нет'), /Кластер недоступен: Redis redis:\/\/127\.0\.0\.1:\d+ не отвечает/);
+    await assert.rejects(one.call('ОтправитьВсем', 'нет'), /Кластер недоступен/);
+    assert.equal(received('нет').length, 0, 'a failed broadcast sends nothing');
+    assert.equal(await refusal(one.port), 503, 'no new connection without a cluster-wide id');
+    const own = (JSON.parse((await one.get('Состояние')) as string) as { connections: number }).connections;
+    await waitFor(async () => ids(await one.get('Соединения')).length === own, 10_000, 'Соединения: this node only');
     assert.equal(await one.call('Отправить', local[1], 'локально'), true, 'a local connection still works');
     await waitFor(() => received('локально').length === 1, 10_000, 'the local send');
     pool.send(`seq ${local[0]} ${local[0] + 1} 1`);
