@@ -410,6 +410,14 @@ describe('cluster mode: three engines behind nginx act as one service on Redis',
       if (home === one && !local) local = [c, id];
     }
     assert.ok(remote > 0 && local);
+    // a Redis that stops answering (frozen, or cut off by the network) fails a call, it does not hold it
+    redis!.kill('SIGSTOP');
+    const frozenAt = Date.now();
+    await assert.rejects(one.call('Отправить', remote, 'нет'), /Кластер недоступен: Redis redis:\/\/127\.0\.0\.1:\d+ не отвечает \(Command timed out\)/);
+    const waited = Date.now() - frozenAt;
+    assert.ok(waited < 3000 + 2000, `failed after ${waited} ms`);
+    redis!.kill('SIGCONT');
+    await waitFor(async () => (await one.call('Отправить', remote, 'оттаял').catch(() => false)) === true, 10_000, 'Redis answering again');
     await stopRedis();
     await assert.rejects(one.call('Отправить', remote, 'нет'), /Кластер недоступен: Redis redis:\/\/127\.0\.0\.1:\d+ не отвечает/);
     await assert.rejects(one.call('ОтправитьВсем', 'нет'), /Кластер недоступен/);

@@ -127,13 +127,15 @@ export class Server {
   cluster: ServerCluster | undefined;
   /** cluster ids allocated while a connection's upgrade was being admitted */
   private readonly clusterIds = new WeakMap<IncomingMessage, number>();
+  /** why reading from clients is paused: the queue is full, or (cluster mode) Redis lags behind */
+  private readonly pausedBy = new Set<'queue' | 'cluster'>();
 
   constructor(readonly options: ServerOptions = {}) {
     this.limits = withLimits(options.limits);
     this.events = new MessageQueue<ConnectionEvent>(() => 16, { pause: () => undefined, resume: () => undefined }, Infinity, Infinity);
     this.queue = new MessageQueue<ServerIncoming>(
       (m) => incomingSize(m.data),
-      { pause: () => this.eachSocket((s) => s.pause()), resume: () => this.eachSocket((s) => s.resume()) },
+      { pause: () => this.pauseReading('queue', true), resume: () => this.pauseReading('queue', false) },
       this.limits.incomingHighWater,
       this.limits.incomingLowWater,
     );
@@ -336,6 +338,15 @@ export class Server {
     this.events.releaseWaiters();
   }
 
+  /** Stops (or resumes) reading from every client for `reason`; reading goes on once no reason is left. */
+  pauseReading(reason: 'queue' | 'cluster', paused: boolean): void {
+    const before = this.pausedBy.size > 0;
+    if (paused) this.pausedBy.add(reason);
+    else this.pausedBy.delete(reason);
+    const after = this.pausedBy.size > 0;
+    if (before !== after) this.eachSocket((s) => (after ? s.pause() : s.resume()));
+  }
+
   /** Stops listening, closes every connection and frees the port. Never fails; safe to repeat. */
   async stop(): Promise<void> {
     const http = this.http;
@@ -397,7 +408,7 @@ export class Server {
     this.observer?.opened(id, connection.address);
     const info = this.cluster && this.connectionInfo(id);
     if (info) this.cluster?.opened(info);
-    if (this.queue.isPaused) socket.pause();
+    if (this.pausedBy.size > 0) socket.pause();
     socket.on('message', (data: Buffer, isBinary: boolean) => {
       const message = { id, data: toIncoming(data, isBinary) };
       if (this.cluster) this.cluster.inbound(message);

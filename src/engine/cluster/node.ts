@@ -22,6 +22,12 @@ export interface ClusterSettings {
 
 /** After a failed fetch (Redis away) a node looks again this much later; its local messages flow meanwhile. */
 const RETRY_MS = 500;
+/**
+ * Client messages on their way to Redis: beyond the first number the node stops reading from its
+ * clients (TCP pushes back on them, as with a full queue) until fewer than the second are left.
+ */
+const APPENDS_HIGH = 1000;
+const APPENDS_LOW = 250;
 
 /**
  * One engine's server as a node of a cluster service (docs/cluster.md): its connections get
@@ -41,6 +47,8 @@ export class ClusterNode implements ServerCluster {
   private wake: (() => void) | undefined;
   /** the other nodes' connections as of the last heartbeat (Соединения reads it without waiting) */
   private remote: RegisteredConnection[] = [];
+  /** XADDs sent and not answered yet */
+  private appending = 0;
 
   private constructor(
     private readonly link: RedisLink,
@@ -93,8 +101,14 @@ export class ClusterNode implements ServerCluster {
   }
 
   inbound(message: ServerIncoming): void {
-    // Redis away: the message stays on this node, for its own receivers (nothing is dropped)
-    this.inboundStream.append(message).catch(() => this.server.messageQueue.push(message));
+    if (++this.appending === APPENDS_HIGH) this.server.pauseReading('cluster', true);
+    this.inboundStream
+      .append(message)
+      // Redis away: the message stays on this node, for its own receivers (nothing is dropped)
+      .catch(() => this.server.messageQueue.push(message))
+      .finally(() => {
+        if (--this.appending === APPENDS_LOW) this.server.pauseReading('cluster', false);
+      });
   }
 
   acknowledge(messages: readonly ServerIncoming[]): void {
@@ -106,6 +120,7 @@ export class ClusterNode implements ServerCluster {
     if (this.left) return;
     this.left = true;
     clearInterval(this.heartbeatTimer);
+    this.server.pauseReading('cluster', false); // a later run of the same server starts unpaused
     if (this.server.cluster === this) this.server.cluster = undefined;
     this.server.messageQueue.onWait = undefined;
     this.wake?.();

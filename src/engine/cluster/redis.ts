@@ -20,6 +20,12 @@ export interface RedisLink {
 
 /** How long a connection attempt may take before it counts as failed. */
 const CONNECT_TIMEOUT_MS = 3000;
+/**
+ * How long a command may wait for its answer: a Redis that is stopped or cut off by the network
+ * (no refusal, just silence) fails a call after this long instead of holding it for ever. Longer
+ * than the stream read's own block time (src/engine/cluster/inbound.ts).
+ */
+const COMMAND_TIMEOUT_MS = 3000;
 
 /** "redis://user:secret@host:6379/0" → "redis://user:***@host:6379/0": what errors and the property show. */
 export function maskUrl(url: string): string {
@@ -45,6 +51,7 @@ function open(url: string): Redis {
     enableOfflineQueue: false,
     maxRetriesPerRequest: 0,
     connectTimeout: CONNECT_TIMEOUT_MS,
+    commandTimeout: COMMAND_TIMEOUT_MS,
     // reconnect for ever, at most every 2 s: the cluster recovers by itself when Redis is back
     retryStrategy: (attempt: number) => Math.min(attempt * 200, 2000),
   });
