@@ -3,7 +3,7 @@
  * the engine process) against the best plain-`ws` baseline, each pair measured in the same run on
  * the same peer. Prints one table: our figure, the baseline's, the ratio, the target.
  *
- *   node dist/bench/run.js [--quick] [--only rt,stream,fanin,large,idle,call] [--json FILE]
+ *   node dist/bench/run.js [--quick] [--only rt,stream,fanin,large,idle,call,cluster] [--json FILE]
  *
  * --quick divides every count by 5 (a smoke run; its figures are noisier). Every process it starts
  * is stopped by pid; the engines run in private temporary runtime directories.
@@ -16,6 +16,8 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import WebSocket from 'ws';
 import { defaultLibraryPath } from '../src/cli/library-path.js';
+import { nginxConf } from '../test/support/nginx.js';
+import { freePort, portAccepts } from '../test/support/proc.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const DIST = `${ROOT}dist/bench/`;
@@ -514,6 +516,60 @@ function buildDriver(): void {
   if (r.status !== 0) throw new Error('gcc failed');
 }
 
+async function accepting(port: number, what: string): Promise<void> {
+  const deadline = Date.now() + 15_000;
+  for (;;) {
+    if (await portAccepts(port)) return;
+    if (Date.now() > deadline) throw new Error(`${what} did not start`);
+    await sleep(20);
+  }
+}
+
+/**
+ * Cluster mode (docs/cluster.md): the fan-in clients through nginx to three cluster nodes (three
+ * engines, one Redis) against one cluster node, the same clients and messages; every message goes
+ * through the service's Redis stream and every answer to another node's client through pub/sub.
+ */
+async function cluster(): Promise<void> {
+  const clients = 90;
+  const per = n(200);
+  const total = clients * per;
+  const tmp = mkdtempSync(`${BENCH_TMP}/owsb-cluster-`);
+  const redisPort = await freePort();
+  const redis = start('/usr/bin/redis-server', ['--port', String(redisPort), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no']);
+  let runs = 0;
+  const nodes = async (count: number): Promise<Throughput> => {
+    const scopes = Array.from({ length: count }, () => engineScope());
+    const env = { BENCH_CLUSTER_REDIS: `redis://127.0.0.1:${redisPort}`, BENCH_SERVICE: `bench-${++runs}` };
+    const drivers = scopes.map((scope) => start(DRIVER, [LIB, 'serve', String(total / count)], { ...scope.env, ...env }));
+    let nginx: Proc | undefined;
+    try {
+      const ports = await Promise.all(drivers.map(async (d) => Number(await d.expect('port '))));
+      const nginxPort = await freePort();
+      writeFileSync(`${tmp}/nginx.conf`, nginxConf(tmp, nginxPort, ports));
+      nginx = start('/usr/sbin/nginx', ['-c', `${tmp}/nginx.conf`, '-p', tmp]);
+      await accepting(nginxPort, 'nginx');
+      const fan = node('peers/fan-clients.js', [`ws://127.0.0.1:${nginxPort}`, String(clients), String(per), '32']);
+      const result = await json<Throughput>(fan);
+      await fan.stop();
+      for (const d of drivers) await json(d);
+      return result;
+    } finally {
+      for (const d of drivers) await d.stop();
+      nginx?.child.kill('SIGTERM');
+      for (const scope of scopes) scope.dispose();
+    }
+  };
+  try {
+    await accepting(redisPort, 'redis-server');
+    const r = await pair(REPEAT, async () => rate(await nodes(1)), async () => rate(await nodes(3)));
+    info(`cluster: 3 nodes vs 1, ${clients} clients × ${per.toLocaleString('en-US')}`, r.our, r.base, 'msg/s', 'through nginx and Redis; baseline: one cluster node');
+  } finally {
+    redis.child.kill('SIGTERM');
+    rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
 const CASES: Array<[string, () => Promise<void>]> = [
   ['rt', roundTrips],
   ['stream', streaming],
@@ -521,6 +577,7 @@ const CASES: Array<[string, () => Promise<void>]> = [
   ['large', large],
   ['idle', idle],
   ['call', callOverhead],
+  ['cluster', cluster],
 ];
 
 async function main(): Promise<void> {

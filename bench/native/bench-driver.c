@@ -13,6 +13,9 @@
  *   bench-driver LIB large URL SIZE text|binary COUNT Send one, Receive it back, COUNT times
  *   bench-driver LIB serve TOTAL                      Server: Run on 127.0.0.1:0, Receive and answer
  *                                                     each message with Send to its sender, TOTAL times
+ *                                                     (with BENCH_CLUSTER_REDIS and BENCH_SERVICE in the
+ *                                                     environment: a cluster node, which after its TOTAL
+ *                                                     waits for stdin to end, so its clients stay connected)
  *   bench-driver LIB hold                             Server: Run on 127.0.0.1:0, wait for stdin to end
  *   bench-driver LIB status COUNT                     read Client.Статус COUNT times: median per call
  *   bench-driver - bare SOCKET COUNT                  a bare round trip on a Unix socket: median
@@ -343,6 +346,22 @@ int main(int argc, char** argv) {
 
   if ((strcmp(mode, "serve") == 0 && argc == 4) || (strcmp(mode, "hold") == 0 && argc == 3)) {
     Obj o = newObject("Server");
+    const char* redis = getenv("BENCH_CLUSTER_REDIS");
+    const char* service = getenv("BENCH_SERVICE");
+    if (redis && service) {
+      const char* names[2] = {"ClusterRedis", "ServiceName"};
+      const char* values[2] = {redis, service};
+      for (int k = 0; k < 2; k++) {
+        WCHAR_T* name = wide(names[k]);
+        long prop = VT1(&o)->FindProp(SELF(&o, 1), name);
+        free(name);
+        tVariant v;
+        memset(&v, 0, sizeof v);
+        setText(&v, values[k]);
+        if (!VT1(&o)->SetPropVal(SELF(&o, 1), prop, &v)) die(names[k]);
+        release(&v);
+      }
+    }
     Method run = method(&o, "Run");
     setText(&run.params[0], "127.0.0.1");
     setInt(&run.params[1], 0);
@@ -382,6 +401,12 @@ int main(int argc, char** argv) {
     }
     double dt = now() - t0;
     printf("{\"messages\":%ld,\"seconds\":%.6f}\n", total, dt);
+    fflush(stdout);
+    if (redis && service) {
+      char line[64];
+      while (fgets(line, sizeof line, stdin)) {
+      }
+    }
     destroyObject(&o);
     return 0;
   }

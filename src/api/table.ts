@@ -248,6 +248,9 @@ export const SERVER: ClassSpec = {
     setting('Владелец', 'Owner', 'string', ''),
     // the connection the message BSL took last came from (ПринятьСообщение has no out-parameter)
     readOnly('ИДОтправителя', 'SenderID', 0),
+    // Cluster mode (docs/cluster.md): servers with the same Redis and service name act as one service.
+    setting('КластерRedis', 'ClusterRedis', 'string', ''),
+    setting('ИмяСервиса', 'ServiceName', 'string', ''),
   ],
 };
 

@@ -2,6 +2,8 @@ import { SERVER, type PropSpec } from '../api/table.js';
 import { EngineError } from '../engine/errors.js';
 import { TextBytes, type Body } from '../engine/message.js';
 import { DEFAULT_PING_INTERVAL_MS } from '../engine/options.js';
+import { ClusterNode, DEFAULT_CLUSTER_TTL_MS } from '../engine/cluster/node.js';
+import { checkRedisUrl, maskUrl } from '../engine/cluster/redis.js';
 import { Server, type ServerIncoming } from '../engine/server.js';
 import { timeoutMs, type Arguments } from './arguments.js';
 import { body, GRANT_SHARE, num, str, type Binding, type CallResult, type Grant, type OutValue } from './binding.js';
@@ -32,6 +34,9 @@ export class ServerBinding implements Binding {
   private certificate = '';
   /** Владелец: who may re-attach to this server once the object is gone ("" nobody: it stops) */
   private owner = '';
+  /** КластерRedis and ИмяСервиса: "" runs a server of its own (docs/cluster.md) */
+  private clusterUrl = '';
+  private service = '';
   private readonly batches = new ReceiveBatches<ServerIncoming>(
     () => this.server,
     (m) => m.data,
@@ -56,8 +61,19 @@ export class ServerBinding implements Binding {
     };
   }
 
+  /** The cluster node this server is, in cluster mode. */
+  private get node(): ClusterNode | undefined {
+    const cluster = this.server.cluster;
+    return cluster instanceof ClusterNode ? cluster : undefined;
+  }
+
+  /** A connection id that may live on another node (only Redis knows: the call waits for it). */
+  private elsewhere(id: number): boolean {
+    return this.node !== undefined && !this.server.connectionIds.includes(id);
+  }
+
   callNow(methodId: number, args: Arguments): CallResult | undefined {
-    if (methodId === SEND) return this.send(num(args[0]), body(args[1]));
+    if (methodId === SEND) return this.elsewhere(num(args[0])) ? undefined : this.send(num(args[0]), body(args[1]));
     if ((methodId === RECEIVE || methodId === RECEIVE_MESSAGE) && this.server.isRunning) {
       timeoutMs(num(args[0]));
       this.batches.giveBack(); // a reader that ignores batches asks again: they come first
@@ -78,10 +94,13 @@ export class ServerBinding implements Binding {
           this.server = adopted;
           this.watch(adopted);
         } else {
-          await this.server.run(iface, port, certificate, str(args[3]), str(args[4])).catch((error: unknown) => {
+          const node = await this.joinCluster();
+          await this.server.run(iface, port, certificate, str(args[3]), str(args[4])).catch(async (error: unknown) => {
+            await node?.leave();
             const parked = error instanceof EngineError && error.key === 'portBusy' ? this.parked.busyBecause(iface, port, this.owner) : undefined;
             throw parked ?? error;
           });
+          node?.start();
         }
         this.certificate = certificate;
         return { value: true };
@@ -89,8 +108,11 @@ export class ServerBinding implements Binding {
       case 'Stop':
         await this.server.stop();
         return { value: true };
-      case 'Send':
-        return this.send(num(args[0]), body(args[1]));
+      case 'Send': {
+        const id = num(args[0]);
+        if (this.elsewhere(id)) return { value: await (this.node as ClusterNode).send(id, body(args[1])) };
+        return this.send(id, body(args[1]));
+      }
       case 'Receive':
       case 'ReceiveMessage': {
         const asResult = methodId === RECEIVE_MESSAGE;
@@ -102,14 +124,20 @@ export class ServerBinding implements Binding {
         }
         return this.received(taken.value, asResult ? messageResult : undefined);
       }
-      case 'Disconnect':
-        return { value: this.server.disconnect(num(args[0])) };
+      case 'Disconnect': {
+        const id = num(args[0]);
+        if (this.elsewhere(id)) return { value: await (this.node as ClusterNode).disconnect(id) };
+        return { value: this.server.disconnect(id) };
+      }
       case 'Broadcast': {
         const list = str(args[1]);
-        return { value: this.server.broadcast(body(args[0]), list.trim() === '' ? undefined : parseIdList(list)) };
+        const ids = list.trim() === '' ? undefined : parseIdList(list);
+        const node = this.node;
+        return { value: node ? await node.broadcast(body(args[0]), ids) : this.server.broadcast(body(args[0]), ids) };
       }
       case 'ConnectionInfo': {
-        const info = this.server.connectionInfo(num(args[0]));
+        const id = num(args[0]);
+        const info = this.elsewhere(id) ? await (this.node as ClusterNode).connectionInfo(id) : this.server.connectionInfo(id);
         return { value: info ? JSON.stringify(info) : '' };
       }
       case 'ReceiveEvent': {
@@ -132,7 +160,7 @@ export class ServerBinding implements Binding {
       case 'Port':
         return this.server.port;
       case 'Connections':
-        return this.server.connections;
+        return this.node?.connections ?? this.server.connections;
       case 'Compression':
         return o.compression ?? false;
       case 'MaxMessageSize':
@@ -155,6 +183,10 @@ export class ServerBinding implements Binding {
         return this.owner;
       case 'SenderID':
         return this.batches.last?.id ?? 0;
+      case 'ClusterRedis':
+        return maskUrl(this.clusterUrl);
+      case 'ServiceName':
+        return this.service;
       default:
         throw new Error(`Server property ${propId} is not readable`);
     }
@@ -171,6 +203,8 @@ export class ServerBinding implements Binding {
       case 'PingInterval':
       case 'ClientCAFile':
       case 'Owner': // a running server keeps the owner it was run (or re-attached) under
+      case 'ClusterRedis':
+      case 'ServiceName':
         if (this.server.isRunning) throw new EngineError('settingWhileConnected', [prop]);
     }
     switch (prop.en) {
@@ -198,9 +232,24 @@ export class ServerBinding implements Binding {
       case 'Owner':
         this.owner = v as string;
         return;
+      case 'ClusterRedis':
+        if (v !== '') checkRedisUrl(v as string);
+        this.clusterUrl = v as string;
+        return;
+      case 'ServiceName':
+        this.service = (v as string).trim();
+        return;
       default:
         throw new Error(`Server property ${propId} is not writable`);
     }
+  }
+
+  /** Cluster mode: connected to Redis before the port is taken, so an unreachable Redis fails Run cleanly. */
+  private async joinCluster(): Promise<ClusterNode | undefined> {
+    if (this.clusterUrl === '') return undefined;
+    if (this.service === '') throw new EngineError('clusterNeedsService');
+    const ttlMs = Number(process.env.ONEC_WEBSOCKET_CLUSTER_TTL_MS ?? DEFAULT_CLUSTER_TTL_MS);
+    return ClusterNode.connect(this.server, { url: this.clusterUrl, service: this.service, ttlMs });
   }
 
   private send(id: number, data: Body): CallResult {
@@ -213,11 +262,13 @@ export class ServerBinding implements Binding {
   /** A received message, with the ones queued behind it as a batch (`resultOf`: see ReceiveBatches.answer). */
   private received(message: ServerIncoming, resultOf?: (m: ServerIncoming) => CallResult): CallResult {
     const result = this.batches.answer(message, this.events.enabled, resultOf);
+    this.node?.acknowledge([message]); // handed to BSL: done for the whole service
     this.remember([message.id, ...this.batches.lentItems.map((m) => m.id)]);
     return result;
   }
 
   taken(count: number, giveUpRest: boolean): void {
+    this.node?.acknowledge(this.batches.lentItems.slice(0, count));
     this.batches.taken(count, giveUpRest);
   }
 

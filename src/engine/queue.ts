@@ -34,6 +34,8 @@ export class MessageQueue<T> {
   private lentHead = false;
   /** called after an item is queued or the head moves on (the external-event feed listens) */
   onChange: (() => void) | undefined;
+  /** called when a reader starts waiting (a cluster node then fetches from the service's stream) */
+  onWait: (() => void) | undefined;
 
   constructor(
     private readonly sizeOf: (item: T) => number,
@@ -135,7 +137,13 @@ export class MessageQueue<T> {
         });
       }
       this.waiters.push(waiter);
+      this.onWait?.();
     });
+  }
+
+  /** Readers waiting right now. */
+  get waiting(): number {
+    return this.waiters.length;
   }
 
   /**

@@ -58,6 +58,23 @@ export interface ServerMessage {
 export interface ServerIncoming {
   id: number;
   data: Incoming;
+  /** cluster mode: the message's entry in the service's inbound stream (acknowledged once BSL took it) */
+  entry?: string;
+}
+
+/**
+ * Cluster mode (src/engine/cluster/node.ts): what the server asks of the node it belongs to. Without
+ * one, ids are local and messages go straight to the local queue.
+ */
+export interface ServerCluster {
+  /** the next connection id, unique across the service (rejects when the cluster is unavailable) */
+  nextId(): Promise<number>;
+  opened(info: ConnectionInfo): void;
+  closed(id: number): void;
+  /** a client's message: into the service's stream (or, failing that, the local queue) */
+  inbound(message: ServerIncoming): void;
+  /** Stop: the node leaves the service */
+  leave(): Promise<void>;
 }
 
 /** Told when connections open and close (the add-in's external events). */
@@ -106,13 +123,19 @@ export class Server {
   private readonly events: MessageQueue<ConnectionEvent>;
   /** the add-in's external events (src/daemon/event-feed.ts) */
   observer: ServerObserver | undefined;
+  /** cluster mode: the node this server is (set by ClusterNode.start) */
+  cluster: ServerCluster | undefined;
+  /** cluster ids allocated while a connection's upgrade was being admitted */
+  private readonly clusterIds = new WeakMap<IncomingMessage, number>();
+  /** why reading from clients is paused: the queue is full, or (cluster mode) Redis lags behind */
+  private readonly pausedBy = new Set<'queue' | 'cluster'>();
 
   constructor(readonly options: ServerOptions = {}) {
     this.limits = withLimits(options.limits);
     this.events = new MessageQueue<ConnectionEvent>(() => 16, { pause: () => undefined, resume: () => undefined }, Infinity, Infinity);
     this.queue = new MessageQueue<ServerIncoming>(
       (m) => incomingSize(m.data),
-      { pause: () => this.eachSocket((s) => s.pause()), resume: () => this.eachSocket((s) => s.resume()) },
+      { pause: () => this.pauseReading('queue', true), resume: () => this.pauseReading('queue', false) },
       this.limits.incomingHighWater,
       this.limits.incomingLowWater,
     );
@@ -179,7 +202,7 @@ export class Server {
       maxFragments: 0,
       perMessageDeflate: this.options.compression ?? false,
       clientTracking: false,
-      verifyClient: (info, answer) => this.admit(info.origin, answer),
+      verifyClient: (info, answer) => this.admit(info.origin, info.req, answer),
     });
     wss.on('connection', (socket, request) => this.accept(socket, request));
     wss.on('error', () => undefined);
@@ -260,6 +283,7 @@ export class Server {
     const connection = this.clients.get(id);
     if (!connection) return false;
     this.clients.delete(id);
+    this.cluster?.closed(id);
     void closeGracefully(connection.socket);
     return true;
   }
@@ -314,6 +338,15 @@ export class Server {
     this.events.releaseWaiters();
   }
 
+  /** Stops (or resumes) reading from every client for `reason`; reading goes on once no reason is left. */
+  pauseReading(reason: 'queue' | 'cluster', paused: boolean): void {
+    const before = this.pausedBy.size > 0;
+    if (paused) this.pausedBy.add(reason);
+    else this.pausedBy.delete(reason);
+    const after = this.pausedBy.size > 0;
+    if (before !== after) this.eachSocket((s) => (after ? s.pause() : s.resume()));
+  }
+
   /** Stops listening, closes every connection and frees the port. Never fails; safe to repeat. */
   async stop(): Promise<void> {
     const http = this.http;
@@ -332,6 +365,7 @@ export class Server {
     await Promise.all(sockets.map((s) => closeGracefully(s, 1001, 1000)));
     wss?.close();
     await closed;
+    await this.cluster?.leave();
   }
 
   private clientVerification(): { ca?: string; requestCert?: boolean; rejectUnauthorized?: boolean } {
@@ -340,16 +374,24 @@ export class Server {
     return { ca: readPemFile(file), requestCert: true, rejectUnauthorized: true };
   }
 
-  private admit(origin: string | undefined, answer: (ok: boolean, code?: number, message?: string) => void): void {
+  private admit(origin: string | undefined, request: IncomingMessage, answer: (ok: boolean, code?: number, message?: string) => void): void {
     const max = this.options.maxConnections ?? 0;
     if (max > 0 && this.clients.size >= max) return answer(false, 503, 'Too many connections');
     const allowed = this.options.allowedOrigins ?? [];
     if (allowed.length > 0 && !allowed.includes(origin ?? '')) return answer(false, 403, 'Origin not allowed');
-    answer(true);
+    if (!this.cluster) return answer(true);
+    // a cluster id comes from Redis: without it the connection is refused (ids must stay unique)
+    this.cluster.nextId().then(
+      (id) => {
+        this.clusterIds.set(request, id);
+        answer(true);
+      },
+      () => answer(false, 503, 'Cluster unavailable'),
+    );
   }
 
   private accept(socket: WebSocket, request: IncomingMessage): void {
-    const id = ++this.lastId;
+    const id = this.clusterIds.get(request) ?? ++this.lastId;
     this.accepted++;
     const connection: Connection = {
       id,
@@ -364,14 +406,21 @@ export class Server {
     this.clients.set(id, connection);
     if (this.options.connectionEvents) this.events.push({ id, event: 'open' });
     this.observer?.opened(id, connection.address);
-    if (this.queue.isPaused) socket.pause();
-    socket.on('message', (data: Buffer, isBinary: boolean) => this.queue.push({ id, data: toIncoming(data, isBinary) }));
+    const info = this.cluster && this.connectionInfo(id);
+    if (info) this.cluster?.opened(info);
+    if (this.pausedBy.size > 0) socket.pause();
+    socket.on('message', (data: Buffer, isBinary: boolean) => {
+      const message = { id, data: toIncoming(data, isBinary) };
+      if (this.cluster) this.cluster.inbound(message);
+      else this.queue.push(message);
+    });
     socket.on('error', ignore);
     socket.on('close', (code: number, reason: Buffer) => {
       connection.stopHeartbeat();
       if (this.options.connectionEvents && this.isRunning) this.events.push({ id, event: 'close' });
       if (this.isRunning) this.observer?.closed(id, code, reason.toString('utf8'));
       if (this.clients.get(id) === connection) this.clients.delete(id);
+      this.cluster?.closed(id);
     });
   }
 

@@ -183,6 +183,18 @@ export const MESSAGES = {
     ru: 'Порт {1} на интерфейсе {0} уже занят другой программой',
     en: 'Port {1} on interface {0} is already in use by another program',
   },
+  clusterUnavailable: {
+    ru: 'Кластер недоступен: Redis {0} не отвечает ({1}). Соединения этого сервера продолжают работать; соединения других узлов, новые подключения и общий поток сообщений вернутся, когда Redis снова будет доступен',
+    en: 'The cluster is unavailable: Redis {0} does not answer ({1}). This server\'s own connections keep working; other nodes\' connections, new connections and the shared message stream come back once Redis is reachable again',
+  },
+  clusterBadUrl: {
+    ru: 'Свойство КластерRedis: ожидается адрес вида redis://хост:порт (или rediss://, redis://пользователь:пароль@хост:порт/база), передано {0}',
+    en: 'Property ClusterRedis: expected an address like redis://host:port (or rediss://, redis://user:password@host:port/db), got {0}',
+  },
+  clusterNeedsService: {
+    ru: 'Задано свойство КластерRedis, но не задано ИмяСервиса: серверы с одним Redis и одним именем сервиса работают как один сервис',
+    en: 'ClusterRedis is set but ServiceName is not: the servers with the same Redis and service name act as one service',
+  },
   portParkedByOtherOwner: {
     ru: 'Порт {1} на интерфейсе {0} занят сервером другого владельца: его объект уничтожен без Остановить(), и сервер ждёт свой следующий Запустить() с тем же значением свойства Владелец. Этот сервер не тронут; если владелец его не заберёт, порт освободится не позже чем через {2} с',
     en: 'Port {1} on interface {0} is held by a server of another owner: its object went away without Stop(), and the server waits for its next Run() with the same Owner property. That server is left untouched; unless its owner takes it back, the port is free within {2} s',
