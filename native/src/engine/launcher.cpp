@@ -6,6 +6,7 @@
 #include <cstring>
 #include <utility>
 #include <fcntl.h>
+#include <poll.h>
 #include <sys/file.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
@@ -13,6 +14,7 @@
 #include <unistd.h>
 #include <vector>
 
+#include "engine/runtime.h"
 #include "engine/start_failures.h"
 #include "engine/sys.h"
 #include "failure.h"
@@ -28,6 +30,7 @@ constexpr int kStartPollMs = 20;
 constexpr int kStartTimeoutMs = 10000;
 constexpr std::size_t kLogTailBytes = 2048;
 constexpr int kLogTailLines = 12;
+constexpr int kVersionTimeoutMs = 10000;
 
 bool isExecutableFile(const std::string& path) {
   if (path.empty()) return false;
@@ -241,6 +244,121 @@ std::string logTail(const std::string& path, int64_t from) {
   return text::lastLines(std::move(out), kLogTailLines);
 }
 
+/** The output of `node --version` ("v22.23.2"), bounded by kVersionTimeoutMs; "" if it gave none. */
+std::string nodeVersionOutput(const std::string& node, std::string& problem) {
+  std::vector<std::string> argStore{node, "--version"};
+  std::vector<char*> argv{&argStore[0][0], &argStore[1][0], nullptr};
+  int devNull = aboveStdio(sys::openFile("/dev/null", O_RDWR));
+  if (devNull < 0) {
+    problem = "open /dev/null: " + sys::errorText(errno);
+    return std::string();
+  }
+  int pipeFds[2];
+  if (::pipe2(pipeFds, O_CLOEXEC) != 0) {
+    problem = "pipe: " + sys::errorText(errno);
+    sys::closeFd(devNull);
+    return std::string();
+  }
+  int readEnd = aboveStdio(pipeFds[0]);
+  int writeEnd = aboveStdio(pipeFds[1]);
+  struct rlimit rl;
+  int maxFd = 65536;
+  if (::getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < 65536) {
+    maxFd = static_cast<int>(rl.rlim_cur);
+  }
+  const char* nodePath = argv[0];
+  char* const* argvp = argv.data();
+  pid_t child = ::fork();
+  if (child == 0) {
+    // only async-signal-safe calls until exec
+    ::dup2(devNull, 0);
+    ::dup2(writeEnd, 1);
+    ::dup2(devNull, 2);
+    closeRange(3, 0x7fffffff, maxFd);
+    ::execve(nodePath, argvp, environ);
+    ::_exit(127);
+  }
+  int forkErr = errno;
+  sys::closeFd(writeEnd);
+  sys::closeFd(devNull);
+  if (child < 0) {
+    sys::closeFd(readEnd);
+    problem = "fork: " + sys::errorText(forkErr);
+    return std::string();
+  }
+  std::string out;
+  int64_t deadline = sys::nowMs() + kVersionTimeoutMs;
+  bool timedOut = false;
+  for (;;) {
+    int64_t left = deadline - sys::nowMs();
+    if (left <= 0) {
+      timedOut = true;
+      break;
+    }
+    struct pollfd pfd{readEnd, POLLIN, 0};
+    int r = ::poll(&pfd, 1, static_cast<int>(left));
+    if (r < 0 && errno == EINTR) continue;
+    if (r <= 0) continue;
+    char buf[128];
+    ssize_t n = ::read(readEnd, buf, sizeof buf);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;
+    if (out.size() < 256) out.append(buf, static_cast<std::size_t>(n));
+  }
+  sys::closeFd(readEnd);
+  if (timedOut) ::kill(child, SIGKILL);
+  // ECHILD: a host that ignores SIGCHLD has it reaped already
+  while (::waitpid(child, nullptr, 0) < 0 && errno == EINTR) {
+  }
+  if (timedOut) problem = "no answer in " + std::to_string(kVersionTimeoutMs / 1000) + " s";
+  return out;
+}
+
+/**
+ * A node we did not bring ourselves (ONEC_WEBSOCKET_NODE, PATH) runs `node --version` first: the
+ * engine needs 18 or later, and an older one would fail in ways an administrator cannot read.
+ */
+void checkNodeVersion(const std::string& node) {
+  std::string problem;
+  std::string out = nodeVersionOutput(node, problem);
+  while (!out.empty() && (out.back() == '\n' || out.back() == '\r' || out.back() == ' ')) out.pop_back();
+  if (!problem.empty()) throw startFailed(node + " --version: " + problem);
+  unsigned major = 0;
+  std::size_t i = out.size() > 1 && out[0] == 'v' ? 1 : out.size();
+  std::size_t digits = 0;
+  for (; i < out.size() && out[i] >= '0' && out[i] <= '9' && digits < 6; ++i, ++digits) major = major * 10 + static_cast<unsigned>(out[i] - '0');
+  if (digits == 0 || i >= out.size() || out[i] != '.') {
+    throw startFailed(node + " --version: " + (out.empty() ? std::string("no version printed") : "\"" + out + "\""));
+  }
+  if (major < static_cast<unsigned>(kNodeMinMajor)) {
+    throw Failure::of(gen::Msg::engineNodeTooOld, text::fromUtf8(node), text::fromUtf8(out));
+  }
+}
+
+/** Waits for the engine just spawned to listen; throws with the log's tail if it does not. */
+void awaitEngine(Connection& conn, const RuntimePaths& paths, const SpawnResult& spawned, int64_t logStart) {
+  int64_t deadline = sys::nowMs() + kStartTimeoutMs;
+  int err = 0;
+  for (;;) {
+    err = conn.connect(paths.socket);
+    if (err == 0) return;
+    if (err == ECANCELED) throw Failure::of(gen::Msg::engineLost);
+    // The engine died early (e.g. a runtime that cannot load): no point waiting the full 10 s.
+    if (processEnded(spawned.pid) || sys::nowMs() >= deadline) break;
+    sys::sleepMs(kStartPollMs);
+  }
+  std::string tail = logTail(paths.log, logStart);
+  if (tail.empty()) tail = "no engine socket " + paths.socket + " (" + sys::errorText(err) + "); log " + paths.log;
+  throw startFailed(tail);
+}
+
+/** One "folder: reason" per line, for engineRuntimeNoFolder. */
+std::u16string folderList(const std::vector<FolderAttempt>& attempts) {
+  std::string list;
+  for (const FolderAttempt& a : attempts) list += (list.empty() ? "" : "; ") + a.folder + " (" + a.reason + ")";
+  return text::fromUtf8(list);
+}
+
 }  // namespace
 
 std::string findNode() {
@@ -283,32 +401,57 @@ void connectOrStart(Connection& conn) {
   if (err == ECANCELED) throw Failure::of(gen::Msg::engineLost);
 
   ensureBundle(paths);
-  std::string node = findNode();
-  if (node.empty()) throw Failure::of(gen::Msg::engineNodeNotFound);
   if (err == ECONNREFUSED) {
     // A socket file nobody listens on (an engine that died): we hold the start lock, so no
     // other library is bringing an engine up on it right now.
     ::unlink(paths.socket.c_str());
   }
-
   sys::FileInfo logInfo;
   int64_t logStart = sys::lstatPath(paths.log, logInfo) ? logInfo.size : 0;
-  SpawnResult spawned = spawnEngine(node, paths);
-  if (!spawned.failure.empty()) throw startFailed(spawned.failure);
-  if (spawned.execErrno != 0) throw startFailed(node + ": " + sys::errorText(spawned.execErrno));
 
-  int64_t deadline = sys::nowMs() + kStartTimeoutMs;
-  for (;;) {
-    err = conn.connect(paths.socket);
-    if (err == 0) return;
-    if (err == ECANCELED) throw Failure::of(gen::Msg::engineLost);
-    // The engine died early (e.g. a too old node): no point waiting the full 10 s.
-    if (processEnded(spawned.pid) || sys::nowMs() >= deadline) break;
-    sys::sleepMs(kStartPollMs);
+  // A node the administrator set, or (slim library) found on PATH: used as it is, version checked.
+  if (!sys::env("ONEC_WEBSOCKET_NODE").empty() || !hasEmbeddedRuntime()) {
+    std::string node = findNode();
+    if (node.empty()) throw Failure::of(gen::Msg::engineNodeNotFound);
+    checkNodeVersion(node);
+    SpawnResult spawned = spawnEngine(node, paths);
+    if (!spawned.failure.empty()) throw startFailed(spawned.failure);
+    if (spawned.execErrno != 0) throw startFailed(node + ": " + sys::errorText(spawned.execErrno));
+    awaitEngine(conn, paths, spawned, logStart);
+    return;
   }
-  std::string tail = logTail(paths.log, logStart);
-  if (tail.empty()) tail = "no engine socket " + paths.socket + " (" + sys::errorText(err) + "); log " + paths.log;
-  throw startFailed(tail);
+
+  // The embedded runtime: the first folder where it can be extracted and really runs.
+  int log = sys::openFile(paths.log, O_WRONLY | O_CREAT | O_APPEND | O_NOFOLLOW, 0600);
+  std::vector<FolderAttempt> attempts;
+  for (const std::string& folder : runtimeFolders(paths.dir)) {
+    std::string reason;
+    std::string program;
+    try {
+      program = ensureRuntimeIn(folder, log, reason);
+    } catch (...) {
+      sys::closeFd(log);
+      throw;
+    }
+    if (program.empty()) {
+      attempts.push_back({folder, reason});
+      continue;
+    }
+    SpawnResult spawned = spawnEngine(program, paths);
+    if (spawned.execErrno == EACCES || spawned.execErrno == EPERM) {
+      // a folder the system does not let us run programs from (noexec we could not see, a policy)
+      attempts.push_back({folder, "exec: " + sys::errorText(spawned.execErrno)});
+      continue;
+    }
+    sys::closeFd(log);
+    if (!spawned.failure.empty()) throw startFailed(spawned.failure);
+    if (spawned.execErrno != 0) throw startFailed(program + ": " + sys::errorText(spawned.execErrno));
+    removeUnusedRuntimes(folder);
+    awaitEngine(conn, paths, spawned, logStart);
+    return;
+  }
+  sys::closeFd(log);
+  throw Failure::of(gen::Msg::engineRuntimeNoFolder, folderList(attempts));
 }
 
 }  // namespace engine
