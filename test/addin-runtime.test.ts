@@ -101,33 +101,38 @@ describe('the embedded Node.js in one folder', () => {
     assert.equal(realpathSync(`/proc/${engines[0]}/exe`), realpathSync(program()));
   });
 
-  const damages: Array<[string, (path: string) => void | Promise<void>]> = [
+  const damages: Array<[string, (path: string) => void]> = [
     ['truncated', (path) => truncateSync(path, 1 << 20)],
     [
       'one byte altered (same size)',
-      async (path) => {
-        // a killed engine's process may hold the program a moment longer (ETXTBSY until it is gone)
-        let fd = -1;
-        await waitFor(() => {
-          try {
-            fd = openSync(path, 'r+');
-            return true;
-          } catch (error) {
-            if ((error as NodeJS.ErrnoException).code !== 'ETXTBSY') throw error;
-            return false;
-          }
-        }, 10_000, 'the killed engine to let go of the program');
+      (path) => {
+        const fd = openSync(path, 'r+');
         writeSync(fd, Buffer.from([0x5a]), 0, 1, 4096);
         closeSync(fd);
       },
     ],
     ['deleted', (path) => unlinkSync(path)],
   ];
+  /** Runs `change`, waiting while a killed engine's process still holds the program (ETXTBSY). */
+  const whenReleased = (change: () => void): Promise<void> =>
+    waitFor(
+      () => {
+        try {
+          change();
+          return true;
+        } catch (error) {
+          if ((error as NodeJS.ErrnoException).code !== 'ETXTBSY') throw error;
+          return false;
+        }
+      },
+      10_000,
+      'the killed engine to let go of the program',
+    );
   for (const [what, damage] of damages) {
     it(`a ${what} runtime file is extracted again and runs`, async () => {
       const before0 = extractions(dir);
       await stopEngines(dir);
-      await damage(program());
+      await whenReleased(() => damage(program()));
       await echoThrough(plainEnv({ ONEC_WEBSOCKET_DIR: dir }), echo.url);
       assert.equal(extractions(dir), before0 + 1);
       assert.deepEqual(readdirSync(join(dir, RUNTIME_NAME)).sort(), [PROGRAM, `${PROGRAM}.id`]);

@@ -422,17 +422,10 @@ void connectOrStart(Connection& conn) {
   }
 
   // The embedded runtime: the first folder where it can be extracted and really runs.
-  int log = sys::openFile(paths.log, O_WRONLY | O_CREAT | O_APPEND | O_NOFOLLOW, 0600);
   std::vector<FolderAttempt> attempts;
   for (const std::string& folder : runtimeFolders(paths.dir)) {
     std::string reason;
-    std::string program;
-    try {
-      program = ensureRuntimeIn(folder, log, reason);
-    } catch (...) {
-      sys::closeFd(log);
-      throw;
-    }
+    std::string program = ensureRuntimeIn(folder, paths.log, reason);
     if (program.empty()) {
       attempts.push_back({folder, reason});
       continue;
@@ -443,14 +436,12 @@ void connectOrStart(Connection& conn) {
       attempts.push_back({folder, "exec: " + sys::errorText(spawned.execErrno)});
       continue;
     }
-    sys::closeFd(log);
     if (!spawned.failure.empty()) throw startFailed(spawned.failure);
     if (spawned.execErrno != 0) throw startFailed(program + ": " + sys::errorText(spawned.execErrno));
     removeUnusedRuntimes(folder);
     awaitEngine(conn, paths, spawned, logStart);
     return;
   }
-  sys::closeFd(log);
   throw Failure::of(gen::Msg::engineRuntimeNoFolder, folderList(attempts));
 }
 

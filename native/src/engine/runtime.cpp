@@ -198,7 +198,8 @@ std::string writeMarker(const std::string& marker, const std::string& identity) 
   return "write " + marker + ": " + sys::errorText(err);
 }
 
-void logLine(int log, const std::string& line) {
+void logLine(const std::string& logPath, const std::string& line) {
+  int log = sys::openFile(logPath, O_WRONLY | O_CREAT | O_APPEND | O_NOFOLLOW, 0600);
   if (log < 0) return;
   time_t now = ::time(nullptr);
   struct tm tmv;
@@ -206,6 +207,7 @@ void logLine(int log, const std::string& line) {
   if (::gmtime_r(&now, &tmv) != nullptr) std::strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%SZ", &tmv);
   std::string text = std::string(stamp) + " library: " + line + "\n";
   (void)sys::writeAll(log, text.data(), text.size());
+  sys::closeFd(log);
 }
 
 /** Removes the files an extraction makes in `dir` (program, marker, leftovers), then `dir`. */
@@ -239,7 +241,7 @@ std::vector<std::string> runtimeFolders(const std::string& socketDir) {
   return folders;
 }
 
-std::string ensureRuntimeIn(const std::string& folderIn, int log, std::string& reason) {
+std::string ensureRuntimeIn(const std::string& folderIn, const std::string& logPath, std::string& reason) {
   std::string folder = folderIn;
   while (folder.size() > 1 && folder.back() == '/') folder.pop_back();
   // the cache's parent (~/.cache) is made as XDG asks (0700) when missing; only our folder is checked
@@ -298,7 +300,7 @@ std::string ensureRuntimeIn(const std::string& folderIn, int log, std::string& r
     reason = problem;
     return std::string();
   }
-  logLine(log, "extracted Node.js " + std::string(onec_runtime_version) + " to " + program + " (" +
+  logLine(logPath, "extracted Node.js " + std::string(onec_runtime_version) + " to " + program + " (" +
                    std::to_string(info.size) + " bytes) in " + std::to_string(sys::nowMs() - started) + " ms");
   return program;
 }

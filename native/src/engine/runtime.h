@@ -39,10 +39,11 @@ std::vector<std::string> runtimeFolders(const std::string& socketDir);
  * The embedded program, extracted into `folder`/node-<version>-<sha16>/ if it is not there intact
  * (compared by size, inode, mtime and ctime with the marker written at extraction), under a lock
  * shared by every library using that folder. Returns the program's path; or "" with `reason` set
- * when the folder cannot be used (not ours, noexec, no space, ...). `log` (an fd or -1) gets a line
- * for each extraction. Throws Failure (engineRuntimeDamaged) when the embedded payload is corrupt.
+ * when the folder cannot be used (not ours, noexec, no space, ...). The engine's log (`logPath`)
+ * gets a line for each extraction. Throws Failure (engineRuntimeDamaged) when the embedded payload
+ * is corrupt.
  */
-std::string ensureRuntimeIn(const std::string& folder, int log, std::string& reason);
+std::string ensureRuntimeIn(const std::string& folder, const std::string& logPath, std::string& reason);
 
 /** Removes node-* folders of other runtimes in `folder` not used for kRuntimeUnusedDays. */
 void removeUnusedRuntimes(const std::string& folder);
