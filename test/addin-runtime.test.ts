@@ -30,7 +30,7 @@ import { after, before, describe, it } from 'node:test';
 import { MESSAGES } from '../src/i18n/messages.js';
 import { enginePids } from './support/addin.js';
 import { ROOT, startCliEcho, type Peer } from './support/processes.js';
-import { killEngines, payloads, privateDir, ROLE, spawnRole } from './support/roles.js';
+import { killEngines, payloads, privateDir, ROLE, spawnRole, type Role } from './support/roles.js';
 import { waitFor } from './support/wait.js';
 
 interface RuntimeMeta {
@@ -176,7 +176,7 @@ describe('the embedded Node.js in one folder', () => {
  * programs at the fallback locations are covered and PATH names no folder with one. `mounts` are
  * shell lines run first (tmpfs mounts); the process sees `env` and nothing else of ours.
  */
-function inNamespace(tools: string, mounts: string[], env: Record<string, string>, roleArgs: string[]): ReturnType<typeof spawnRole> {
+function inNamespace(tools: string, mounts: string[], env: Record<string, string>, roleArgs: string[]): Role {
   assert.equal(process.getuid?.(), 0, 'mount namespaces need root');
   writeFileSync(join(tools, 'node-real'), '');
   writeFileSync(join(tools, 'not-node'), '', { mode: 0o644 });
@@ -215,19 +215,28 @@ describe('the folder the runtime goes to', () => {
     rmSync(work, { recursive: true, force: true });
   });
 
-  it('no node on the machine, the cache folder noexec, /var/tmp full: the socket folder serves, silently', async () => {
+  /**
+   * The three default folders, each on a tmpfs of its own in the namespace: the cache folder always
+   * noexec, /var/tmp and the socket's folder ($XDG_RUNTIME_DIR) mounted with the options given.
+   */
+  const withFolders = (varTmpOptions: string, runOptions: string, roleArgs: string[]): { cache: string; run: string; role: Role } => {
     const cache = join(work, 'cache');
     const run = join(work, 'run');
     const role = inNamespace(
       join(work, 'tools'),
       [
         `mount -t tmpfs -o noexec,size=4m tmpfs '${cache}'`,
-        'mount -t tmpfs -o size=1m tmpfs /var/tmp',
-        `mount -t tmpfs -o size=300m,mode=0700 tmpfs '${run}'`,
+        `mount -t tmpfs -o ${varTmpOptions} tmpfs /var/tmp`,
+        `mount -t tmpfs -o ${runOptions},mode=0700 tmpfs '${run}'`,
       ],
       { HOME: '/nonexistent-home', XDG_CACHE_HOME: cache, XDG_RUNTIME_DIR: run },
-      ['echo', echo.url],
+      roleArgs,
     );
+    return { cache, run, role };
+  };
+
+  it('no node on the machine, the cache folder noexec, /var/tmp full: the socket folder serves, silently', async () => {
+    const { cache, run, role } = withFolders('size=1m', 'size=300m', ['echo', echo.url]);
     assert.equal(await role.exit(), 0, `${role.lines.join('\n')}\n${role.stderr()}`);
     assert.equal(payloads(role, 'ECHO').length, 1, role.lines.join('\n'));
     assert.equal(role.lines.filter((l) => l.startsWith('DONE')).length, 1);
@@ -241,18 +250,7 @@ describe('the folder the runtime goes to', () => {
   });
 
   it('no usable folder: a clear error in Russian and English that lists each folder and ONEC_WEBSOCKET_DIR', async () => {
-    const cache = join(work, 'cache');
-    const run = join(work, 'run');
-    const role = inNamespace(
-      join(work, 'tools'),
-      [
-        `mount -t tmpfs -o noexec,size=4m tmpfs '${cache}'`,
-        'mount -t tmpfs -o noexec,size=4m tmpfs /var/tmp',
-        `mount -t tmpfs -o noexec,size=4m,mode=0700 tmpfs '${run}'`,
-      ],
-      { HOME: '/nonexistent-home', XDG_CACHE_HOME: cache, XDG_RUNTIME_DIR: run },
-      ['probe', 'ru_RU', 'en_US'],
-    );
+    const { cache, run, role } = withFolders('noexec,size=4m', 'noexec,size=4m', ['probe', 'ru_RU', 'en_US']);
     assert.equal(await role.exit(), 0, `${role.lines.join('\n')}\n${role.stderr()}`);
     const results = payloads(role, 'RESULT') as Array<{ locale: string; ok: boolean; description: string }>;
     assert.equal(results.length, 2);

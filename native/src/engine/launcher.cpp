@@ -86,6 +86,24 @@ void closeRange(int from, int to, int maxFd) {
   for (int fd = from; fd <= to && fd < maxFd; ++fd) ::close(fd);
 }
 
+/** The highest fd number worth closing in a child (the soft RLIMIT_NOFILE, at most 65536). */
+int fdLimit() {
+  struct rlimit rl;
+  if (::getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < 65536) {
+    return static_cast<int>(rl.rlim_cur);
+  }
+  return 65536;
+}
+
+/** A CLOEXEC pipe with both ends above stdio; false (errno set) if it could not be made. */
+bool pipeAboveStdio(int& readEnd, int& writeEnd) {
+  int fds[2];
+  if (::pipe2(fds, O_CLOEXEC) != 0) return false;
+  readEnd = aboveStdio(fds[0]);
+  writeEnd = aboveStdio(fds[1]);
+  return true;
+}
+
 struct SpawnResult {
   pid_t pid = -1;          // the engine (grandchild), if reported
   int execErrno = 0;       // exec failed with this errno
@@ -122,21 +140,15 @@ SpawnResult spawnEngine(const std::string& node, const RuntimePaths& paths) {
     sys::closeFd(devNull);
     return result;
   }
-  int pipeFds[2];
-  if (::pipe2(pipeFds, O_CLOEXEC) != 0) {
+  int readEnd = -1;
+  int writeEnd = -1;
+  if (!pipeAboveStdio(readEnd, writeEnd)) {
     result.failure = "pipe: " + sys::errorText(errno);
     sys::closeFd(devNull);
     sys::closeFd(logFd);
     return result;
   }
-  int readEnd = aboveStdio(pipeFds[0]);
-  int writeEnd = aboveStdio(pipeFds[1]);
-
-  struct rlimit rl;
-  int maxFd = 65536;
-  if (::getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < 65536) {
-    maxFd = static_cast<int>(rl.rlim_cur);
-  }
+  int maxFd = fdLimit();
   sigset_t emptySet;
   sigemptyset(&emptySet);
   struct sigaction defaultAction;
@@ -253,19 +265,14 @@ std::string nodeVersionOutput(const std::string& node, std::string& problem) {
     problem = "open /dev/null: " + sys::errorText(errno);
     return std::string();
   }
-  int pipeFds[2];
-  if (::pipe2(pipeFds, O_CLOEXEC) != 0) {
+  int readEnd = -1;
+  int writeEnd = -1;
+  if (!pipeAboveStdio(readEnd, writeEnd)) {
     problem = "pipe: " + sys::errorText(errno);
     sys::closeFd(devNull);
     return std::string();
   }
-  int readEnd = aboveStdio(pipeFds[0]);
-  int writeEnd = aboveStdio(pipeFds[1]);
-  struct rlimit rl;
-  int maxFd = 65536;
-  if (::getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < 65536) {
-    maxFd = static_cast<int>(rl.rlim_cur);
-  }
+  int maxFd = fdLimit();
   const char* nodePath = argv[0];
   char* const* argvp = argv.data();
   pid_t child = ::fork();
