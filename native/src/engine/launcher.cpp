@@ -321,25 +321,10 @@ std::string nodeVersionOutput(const std::string& node, std::string& problem) {
   return out;
 }
 
-/**
- * A node we did not bring ourselves (ONEC_WEBSOCKET_NODE, PATH) runs `node --version` first: the
- * engine needs 18 or later, and an older one would fail in ways an administrator cannot read.
- */
 void checkNodeVersion(const std::string& node) {
   std::string problem;
   std::string out = nodeVersionOutput(node, problem);
-  while (!out.empty() && (out.back() == '\n' || out.back() == '\r' || out.back() == ' ')) out.pop_back();
-  if (!problem.empty()) throw startFailed(node + " --version: " + problem);
-  unsigned major = 0;
-  std::size_t i = out.size() > 1 && out[0] == 'v' ? 1 : out.size();
-  std::size_t digits = 0;
-  for (; i < out.size() && out[i] >= '0' && out[i] <= '9' && digits < 6; ++i, ++digits) major = major * 10 + static_cast<unsigned>(out[i] - '0');
-  if (digits == 0 || i >= out.size() || out[i] != '.') {
-    throw startFailed(node + " --version: " + (out.empty() ? std::string("no version printed") : "\"" + out + "\""));
-  }
-  if (major < static_cast<unsigned>(kNodeMinMajor)) {
-    throw Failure::of(gen::Msg::engineNodeTooOld, text::fromUtf8(node), text::fromUtf8(out));
-  }
+  checkNodeVersionOutput(node, out, problem);
 }
 
 /** Waits for the engine just spawned to listen; throws with the log's tail if it does not. */

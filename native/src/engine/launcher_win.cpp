@@ -7,6 +7,7 @@
 #include <utility>
 #include <vector>
 
+#include "engine/runtime.h"
 #include "engine/start_failures.h"
 #include "engine/sys.h"
 #include "failure.h"
@@ -21,6 +22,7 @@ constexpr int kStartPollMs = 20;
 constexpr int kStartTimeoutMs = 20000;
 constexpr std::size_t kLogTailBytes = 2048;
 constexpr int kLogTailLines = 12;
+constexpr DWORD kVersionTimeoutMs = 10000;
 
 bool isExecutableFile(const std::string& path) {
   if (path.empty()) return false;
@@ -197,6 +199,99 @@ Failure foreignServer(const RuntimePaths& paths) {
   return startFailed("the pipe " + paths.socket + " is served by a process of another user");
 }
 
+/** The output of `node --version`, bounded by kVersionTimeoutMs (no console, only NUL and a pipe inherited). */
+std::string nodeVersionOutput(const std::string& node, std::string& problem) {
+  SECURITY_ATTRIBUTES inherit{sizeof(SECURITY_ATTRIBUTES), nullptr, TRUE};
+  HANDLE readEnd = nullptr;
+  HANDLE writeEnd = nullptr;
+  if (!CreatePipe(&readEnd, &writeEnd, &inherit, 0)) {
+    problem = "pipe: " + sys::errorText(static_cast<int>(GetLastError()));
+    return std::string();
+  }
+  SetHandleInformation(readEnd, HANDLE_FLAG_INHERIT, 0);
+  HANDLE nul = CreateFileW(L"NUL", GENERIC_READ | GENERIC_WRITE, FILE_SHARE_READ | FILE_SHARE_WRITE, &inherit, OPEN_EXISTING, 0,
+                           nullptr);
+  HANDLE inherited[2] = {nul, writeEnd};
+  SIZE_T listSize = 0;
+  InitializeProcThreadAttributeList(nullptr, 1, 0, &listSize);
+  std::vector<unsigned char> listBuf(listSize);
+  auto* list = reinterpret_cast<LPPROC_THREAD_ATTRIBUTE_LIST>(listBuf.data());
+  bool haveList = nul != INVALID_HANDLE_VALUE && listSize > 0 && InitializeProcThreadAttributeList(list, 1, 0, &listSize) &&
+                  UpdateProcThreadAttribute(list, 0, PROC_THREAD_ATTRIBUTE_HANDLE_LIST, inherited, sizeof inherited, nullptr,
+                                            nullptr);
+  STARTUPINFOEXW si{};
+  si.StartupInfo.cb = sizeof si;
+  si.StartupInfo.dwFlags = STARTF_USESTDHANDLES;
+  si.StartupInfo.hStdInput = nul;
+  si.StartupInfo.hStdOutput = writeEnd;
+  si.StartupInfo.hStdError = nul;
+  si.lpAttributeList = haveList ? list : nullptr;
+  std::wstring wnode = sys::widen(node);
+  std::wstring cmdline = quoteArg(wnode) + L" --version";
+  std::vector<wchar_t> mutableCmd(cmdline.begin(), cmdline.end());
+  mutableCmd.push_back(L'\0');
+  PROCESS_INFORMATION pi{};
+  BOOL ok = CreateProcessW(wnode.c_str(), mutableCmd.data(), nullptr, nullptr, TRUE,
+                           CREATE_NO_WINDOW | CREATE_UNICODE_ENVIRONMENT | (haveList ? EXTENDED_STARTUPINFO_PRESENT : 0), nullptr,
+                           nullptr, &si.StartupInfo, &pi);
+  DWORD err = ok ? 0 : GetLastError();
+  if (haveList) DeleteProcThreadAttributeList(list);
+  if (nul != INVALID_HANDLE_VALUE) CloseHandle(nul);
+  CloseHandle(writeEnd);
+  std::string out;
+  if (!ok) {
+    problem = sys::errorText(static_cast<int>(err));
+  } else {
+    CloseHandle(pi.hThread);
+    if (WaitForSingleObject(pi.hProcess, kVersionTimeoutMs) != WAIT_OBJECT_0) {
+      TerminateProcess(pi.hProcess, 1);
+      problem = "no answer in " + std::to_string(kVersionTimeoutMs / 1000) + " s";
+    } else {
+      char buf[128];
+      DWORD got = 0;
+      while (out.size() < 256 && ReadFile(readEnd, buf, sizeof buf, &got, nullptr) && got > 0) out.append(buf, got);
+    }
+    CloseHandle(pi.hProcess);
+  }
+  CloseHandle(readEnd);
+  return out;
+}
+
+void checkNodeVersion(const std::string& node) {
+  std::string problem;
+  std::string out = nodeVersionOutput(node, problem);
+  checkNodeVersionOutput(node, out, problem);
+}
+
+/** Waits for the engine just spawned to serve its pipe; throws with the log's tail if it does not. */
+void awaitEngine(Connection& conn, const RuntimePaths& paths, SpawnResult& spawned, int64_t logStart) {
+  int64_t deadline = sys::nowMs() + kStartTimeoutMs;
+  int err = 0;
+  for (;;) {
+    err = conn.connect(paths.socket);
+    if (err == 0) break;
+    if (err == Connection::kCancelled || err == Connection::kForeignServer) break;
+    // The engine died early (e.g. a runtime that cannot load): no point waiting the full time.
+    if (WaitForSingleObject(spawned.process, 0) == WAIT_OBJECT_0 || sys::nowMs() >= deadline) break;
+    sys::sleepMs(kStartPollMs);
+  }
+  CloseHandle(spawned.process);
+  spawned.process = nullptr;
+  if (err == 0) return;
+  if (err == Connection::kCancelled) throw Failure::of(gen::Msg::engineLost);
+  if (err == Connection::kForeignServer) throw foreignServer(paths);
+  std::string tail = logTail(paths.log, logStart);
+  if (tail.empty()) tail = "no engine pipe " + paths.socket + " (" + sys::errorText(err) + "); log " + paths.log;
+  throw startFailed(tail);
+}
+
+/** One "folder (reason)" per attempt, for engineRuntimeNoFolder. */
+std::u16string folderList(const std::vector<FolderAttempt>& attempts) {
+  std::string list;
+  for (const FolderAttempt& a : attempts) list += (list.empty() ? "" : "; ") + a.folder + " (" + a.reason + ")";
+  return text::fromUtf8(list);
+}
+
 }  // namespace
 
 std::string findNode() {
@@ -244,32 +339,42 @@ void connectOrStart(Connection& conn) {
   if (err == Connection::kForeignServer) throw foreignServer(paths);
 
   ensureBundle(paths);
-  std::string node = findNode();
-  if (node.empty()) throw Failure::of(gen::Msg::engineNodeNotFoundWindows);
-
   int64_t logStart = fileSize(paths.log);
-  SpawnResult spawned = spawnEngine(node, paths);
-  if (!spawned.failure.empty()) throw startFailed(spawned.failure);
-  if (spawned.error != 0) throw startFailed(node + ": " + sys::errorText(static_cast<int>(spawned.error)));
 
-  int64_t deadline = sys::nowMs() + kStartTimeoutMs;
-  bool ended = false;
-  for (;;) {
-    err = conn.connect(paths.socket);
-    if (err == 0) break;
-    if (err == Connection::kCancelled || err == Connection::kForeignServer) break;
-    // The engine died early (e.g. a too old node): no point waiting the full time.
-    ended = WaitForSingleObject(spawned.process, 0) == WAIT_OBJECT_0;
-    if (ended || sys::nowMs() >= deadline) break;
-    sys::sleepMs(kStartPollMs);
+  // A node the administrator set, or (slim library) found on PATH: used as it is, version checked.
+  if (!sys::env("ONEC_WEBSOCKET_NODE").empty() || !hasEmbeddedRuntime()) {
+    std::string node = findNode();
+    if (node.empty()) throw Failure::of(gen::Msg::engineNodeNotFoundWindows);
+    checkNodeVersion(node);
+    SpawnResult spawned = spawnEngine(node, paths);
+    if (!spawned.failure.empty()) throw startFailed(spawned.failure);
+    if (spawned.error != 0) throw startFailed(node + ": " + sys::errorText(static_cast<int>(spawned.error)));
+    awaitEngine(conn, paths, spawned, logStart);
+    return;
   }
-  CloseHandle(spawned.process);
-  if (err == 0) return;
-  if (err == Connection::kCancelled) throw Failure::of(gen::Msg::engineLost);
-  if (err == Connection::kForeignServer) throw foreignServer(paths);
-  std::string tail = logTail(paths.log, logStart);
-  if (tail.empty()) tail = "no engine pipe " + paths.socket + " (" + sys::errorText(err) + "); log " + paths.log;
-  throw startFailed(tail);
+
+  // The embedded runtime, extracted into the first folder that takes it and lets it run.
+  std::vector<FolderAttempt> attempts;
+  for (const std::string& folder : runtimeFolders(paths.dir)) {
+    std::string reason;
+    std::string program = ensureRuntimeIn(folder, paths.log, reason);
+    if (program.empty()) {
+      attempts.push_back({folder, reason});
+      continue;
+    }
+    SpawnResult spawned = spawnEngine(program, paths);
+    if (spawned.error == ERROR_ACCESS_DENIED) {
+      // a policy (AppLocker, Software Restriction) that does not let programs run from there
+      attempts.push_back({folder, "CreateProcess: " + sys::errorText(static_cast<int>(spawned.error))});
+      continue;
+    }
+    if (!spawned.failure.empty()) throw startFailed(spawned.failure);
+    if (spawned.error != 0) throw startFailed(program + ": " + sys::errorText(static_cast<int>(spawned.error)));
+    removeUnusedRuntimes(folder);
+    awaitEngine(conn, paths, spawned, logStart);
+    return;
+  }
+  throw Failure::of(gen::Msg::engineRuntimeNoFolder, folderList(attempts));
 }
 
 }  // namespace engine

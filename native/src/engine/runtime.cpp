@@ -224,8 +224,6 @@ void removeRuntimeDir(const std::string& dir) {
 
 }  // namespace
 
-bool hasEmbeddedRuntime() { return onec_runtime_payload_size > 0 && onec_runtime_file_size > 0; }
-
 std::vector<std::string> runtimeFolders(const std::string& socketDir) {
   std::string configured = sys::env("ONEC_WEBSOCKET_DIR");
   if (!configured.empty()) return {configured};

@@ -1,7 +1,7 @@
 // The Node.js runtime a self-contained library carries (docs/runtime.md): its metadata, the folders
 // it may be extracted to, and the extraction itself. A slim library links the same code with an
-// empty payload (hasEmbeddedRuntime() is false). runtime.cpp is the POSIX implementation; the
-// interface has nothing POSIX-specific so a Windows one can follow.
+// empty payload (hasEmbeddedRuntime() is false). runtime.cpp is the POSIX implementation,
+// runtime_win.cpp the Windows one.
 #pragma once
 
 #include <string>
@@ -20,7 +20,7 @@ extern const char onec_runtime_sha256[];                  // of the extracted pr
 namespace engine {
 
 /** This library carries a Node.js runtime (the self-contained build). */
-bool hasEmbeddedRuntime();
+inline bool hasEmbeddedRuntime() { return onec_runtime_payload_size > 0 && onec_runtime_file_size > 0; }
 
 /** A folder that could not hold or run the runtime, and why (for the error that lists them). */
 struct FolderAttempt {
@@ -49,6 +49,5 @@ std::string ensureRuntimeIn(const std::string& folder, const std::string& logPat
 void removeUnusedRuntimes(const std::string& folder);
 
 constexpr int kRuntimeUnusedDays = 14;
-constexpr int kNodeMinMajor = 18;
 
 }  // namespace engine
