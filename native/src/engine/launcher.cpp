@@ -344,13 +344,6 @@ void awaitEngine(Connection& conn, const RuntimePaths& paths, const SpawnResult&
   throw startFailed(tail);
 }
 
-/** One "folder: reason" per line, for engineRuntimeNoFolder. */
-std::u16string folderList(const std::vector<FolderAttempt>& attempts) {
-  std::string list;
-  for (const FolderAttempt& a : attempts) list += (list.empty() ? "" : "; ") + a.folder + " (" + a.reason + ")";
-  return text::fromUtf8(list);
-}
-
 }  // namespace
 
 std::string findNode() {
@@ -401,40 +394,27 @@ void connectOrStart(Connection& conn) {
   sys::FileInfo logInfo;
   int64_t logStart = sys::lstatPath(paths.log, logInfo) ? logInfo.size : 0;
 
+  // "" once the engine runs on `node`; why not, if the system refused to run it
+  auto start = [&](const std::string& node) -> std::string {
+    SpawnResult spawned = spawnEngine(node, paths);
+    if (spawned.execErrno == EACCES || spawned.execErrno == EPERM) return "exec: " + sys::errorText(spawned.execErrno);
+    if (!spawned.failure.empty()) throw startFailed(spawned.failure);
+    if (spawned.execErrno != 0) throw startFailed(node + ": " + sys::errorText(spawned.execErrno));
+    awaitEngine(conn, paths, spawned, logStart);
+    return std::string();
+  };
   // A node the administrator set, or (slim library) found on PATH: used as it is, version checked.
   if (!sys::env("ONEC_WEBSOCKET_NODE").empty() || !hasEmbeddedRuntime()) {
     std::string node = findNode();
     if (node.empty()) throw Failure::of(gen::Msg::engineNodeNotFound);
     checkNodeVersion(node);
-    SpawnResult spawned = spawnEngine(node, paths);
-    if (!spawned.failure.empty()) throw startFailed(spawned.failure);
-    if (spawned.execErrno != 0) throw startFailed(node + ": " + sys::errorText(spawned.execErrno));
-    awaitEngine(conn, paths, spawned, logStart);
+    std::string refused = start(node);
+    if (!refused.empty()) throw startFailed(node + ": " + refused);
     return;
   }
-
-  // The embedded runtime: the first folder where it can be extracted and really runs.
-  std::vector<FolderAttempt> attempts;
-  for (const std::string& folder : runtimeFolders(paths.dir)) {
-    std::string reason;
-    std::string program = ensureRuntimeIn(folder, paths.log, reason);
-    if (program.empty()) {
-      attempts.push_back({folder, reason});
-      continue;
-    }
-    SpawnResult spawned = spawnEngine(program, paths);
-    if (spawned.execErrno == EACCES || spawned.execErrno == EPERM) {
-      // a folder the system does not let us run programs from (noexec we could not see, a policy)
-      attempts.push_back({folder, "exec: " + sys::errorText(spawned.execErrno)});
-      continue;
-    }
-    if (!spawned.failure.empty()) throw startFailed(spawned.failure);
-    if (spawned.execErrno != 0) throw startFailed(program + ": " + sys::errorText(spawned.execErrno));
-    removeUnusedRuntimes(folder);
-    awaitEngine(conn, paths, spawned, logStart);
-    return;
-  }
-  throw Failure::of(gen::Msg::engineRuntimeNoFolder, folderList(attempts));
+  // The embedded runtime: the first folder where it can be extracted and really runs (noexec we
+  // could not see, a security policy: the next one).
+  startOnEmbeddedRuntime(paths.dir, paths.log, start);
 }
 
 }  // namespace engine

@@ -88,6 +88,42 @@ std::wstring quoteArg(const std::wstring& arg) {
   return out;
 }
 
+/**
+ * Start-up information for a child that inherits exactly two handles (PROC_THREAD_ATTRIBUTE_HANDLE_LIST):
+ * NUL, and `other`, which becomes its stdout (`otherIsStdout`) or its stderr; NUL takes the rest.
+ */
+class ChildStartup {
+ public:
+  ChildStartup(HANDLE nul, HANDLE other, bool otherIsStdout) : inherited_{nul, other} {
+    SIZE_T listSize = 0;
+    InitializeProcThreadAttributeList(nullptr, 1, 0, &listSize);
+    listBuf_.resize(listSize);
+    auto* list = reinterpret_cast<LPPROC_THREAD_ATTRIBUTE_LIST>(listBuf_.data());
+    haveList_ = listSize > 0 && InitializeProcThreadAttributeList(list, 1, 0, &listSize) &&
+                UpdateProcThreadAttribute(list, 0, PROC_THREAD_ATTRIBUTE_HANDLE_LIST, inherited_, sizeof inherited_, nullptr,
+                                          nullptr);
+    info.StartupInfo.cb = sizeof info;
+    info.StartupInfo.dwFlags = STARTF_USESTDHANDLES;
+    info.StartupInfo.hStdInput = nul;
+    info.StartupInfo.hStdOutput = otherIsStdout ? other : nul;
+    info.StartupInfo.hStdError = otherIsStdout ? nul : other;
+    info.lpAttributeList = haveList_ ? list : nullptr;
+  }
+  ~ChildStartup() {
+    if (haveList_) DeleteProcThreadAttributeList(reinterpret_cast<LPPROC_THREAD_ATTRIBUTE_LIST>(listBuf_.data()));
+  }
+  ChildStartup(const ChildStartup&) = delete;
+  ChildStartup& operator=(const ChildStartup&) = delete;
+  /** EXTENDED_STARTUPINFO_PRESENT when the handle list is in place */
+  DWORD flags() const { return haveList_ ? EXTENDED_STARTUPINFO_PRESENT : 0; }
+  STARTUPINFOEXW info{};
+
+ private:
+  HANDLE inherited_[2];
+  std::vector<unsigned char> listBuf_;
+  bool haveList_ = false;
+};
+
 struct SpawnResult {
   HANDLE process = nullptr;  // the engine, to notice an early exit
   DWORD error = 0;           // CreateProcessW failed with this
@@ -121,24 +157,8 @@ SpawnResult spawnEngine(const std::string& node, const RuntimePaths& paths) {
     return result;
   }
 
-  HANDLE inherited[2] = {nul, log};
-  SIZE_T listSize = 0;
-  InitializeProcThreadAttributeList(nullptr, 1, 0, &listSize);
-  std::vector<unsigned char> listBuf(listSize);
-  auto* list = reinterpret_cast<LPPROC_THREAD_ATTRIBUTE_LIST>(listBuf.data());
-  bool haveList = listSize > 0 && InitializeProcThreadAttributeList(list, 1, 0, &listSize) &&
-                  UpdateProcThreadAttribute(list, 0, PROC_THREAD_ATTRIBUTE_HANDLE_LIST, inherited, sizeof inherited,
-                                            nullptr, nullptr);
-
-  STARTUPINFOEXW si{};
-  si.StartupInfo.cb = sizeof si;
-  si.StartupInfo.dwFlags = STARTF_USESTDHANDLES;
-  si.StartupInfo.hStdInput = nul;
-  si.StartupInfo.hStdOutput = nul;
-  si.StartupInfo.hStdError = log;
-  si.lpAttributeList = haveList ? list : nullptr;
-  DWORD flags = DETACHED_PROCESS | CREATE_NEW_PROCESS_GROUP | CREATE_UNICODE_ENVIRONMENT |
-                (haveList ? EXTENDED_STARTUPINFO_PRESENT : 0);
+  ChildStartup startup(nul, log, false);
+  DWORD flags = DETACHED_PROCESS | CREATE_NEW_PROCESS_GROUP | CREATE_UNICODE_ENVIRONMENT | startup.flags();
 
   PROCESS_INFORMATION pi{};
   std::vector<wchar_t> mutableCmd(cmdline.begin(), cmdline.end());
@@ -146,13 +166,12 @@ SpawnResult spawnEngine(const std::string& node, const RuntimePaths& paths) {
   // Out of the host's job first (a job that kills its processes on close would take the shared
   // engine with the host); a job that forbids breaking away refuses, then we stay in it.
   BOOL ok = CreateProcessW(wnode.c_str(), mutableCmd.data(), nullptr, nullptr, TRUE, flags | CREATE_BREAKAWAY_FROM_JOB,
-                           nullptr, nullptr, &si.StartupInfo, &pi);
+                           nullptr, nullptr, &startup.info.StartupInfo, &pi);
   if (!ok && GetLastError() == ERROR_ACCESS_DENIED) {
     ok = CreateProcessW(wnode.c_str(), mutableCmd.data(), nullptr, nullptr, TRUE, flags, nullptr, nullptr,
-                        &si.StartupInfo, &pi);
+                        &startup.info.StartupInfo, &pi);
   }
   DWORD err = ok ? 0 : GetLastError();
-  if (haveList) DeleteProcThreadAttributeList(list);
   CloseHandle(nul);
   CloseHandle(log);
   if (!ok) {
@@ -211,32 +230,23 @@ std::string nodeVersionOutput(const std::string& node, std::string& problem) {
   SetHandleInformation(readEnd, HANDLE_FLAG_INHERIT, 0);
   HANDLE nul = CreateFileW(L"NUL", GENERIC_READ | GENERIC_WRITE, FILE_SHARE_READ | FILE_SHARE_WRITE, &inherit, OPEN_EXISTING, 0,
                            nullptr);
-  HANDLE inherited[2] = {nul, writeEnd};
-  SIZE_T listSize = 0;
-  InitializeProcThreadAttributeList(nullptr, 1, 0, &listSize);
-  std::vector<unsigned char> listBuf(listSize);
-  auto* list = reinterpret_cast<LPPROC_THREAD_ATTRIBUTE_LIST>(listBuf.data());
-  bool haveList = nul != INVALID_HANDLE_VALUE && listSize > 0 && InitializeProcThreadAttributeList(list, 1, 0, &listSize) &&
-                  UpdateProcThreadAttribute(list, 0, PROC_THREAD_ATTRIBUTE_HANDLE_LIST, inherited, sizeof inherited, nullptr,
-                                            nullptr);
-  STARTUPINFOEXW si{};
-  si.StartupInfo.cb = sizeof si;
-  si.StartupInfo.dwFlags = STARTF_USESTDHANDLES;
-  si.StartupInfo.hStdInput = nul;
-  si.StartupInfo.hStdOutput = writeEnd;
-  si.StartupInfo.hStdError = nul;
-  si.lpAttributeList = haveList ? list : nullptr;
+  if (nul == INVALID_HANDLE_VALUE) {
+    problem = "open NUL: " + sys::errorText(static_cast<int>(GetLastError()));
+    CloseHandle(readEnd);
+    CloseHandle(writeEnd);
+    return std::string();
+  }
+  ChildStartup startup(nul, writeEnd, true);
   std::wstring wnode = sys::widen(node);
   std::wstring cmdline = quoteArg(wnode) + L" --version";
   std::vector<wchar_t> mutableCmd(cmdline.begin(), cmdline.end());
   mutableCmd.push_back(L'\0');
   PROCESS_INFORMATION pi{};
   BOOL ok = CreateProcessW(wnode.c_str(), mutableCmd.data(), nullptr, nullptr, TRUE,
-                           CREATE_NO_WINDOW | CREATE_UNICODE_ENVIRONMENT | (haveList ? EXTENDED_STARTUPINFO_PRESENT : 0), nullptr,
-                           nullptr, &si.StartupInfo, &pi);
+                           CREATE_NO_WINDOW | CREATE_UNICODE_ENVIRONMENT | startup.flags(), nullptr, nullptr,
+                           &startup.info.StartupInfo, &pi);
   DWORD err = ok ? 0 : GetLastError();
-  if (haveList) DeleteProcThreadAttributeList(list);
-  if (nul != INVALID_HANDLE_VALUE) CloseHandle(nul);
+  CloseHandle(nul);
   CloseHandle(writeEnd);
   std::string out;
   if (!ok) {
@@ -283,13 +293,6 @@ void awaitEngine(Connection& conn, const RuntimePaths& paths, SpawnResult& spawn
   std::string tail = logTail(paths.log, logStart);
   if (tail.empty()) tail = "no engine pipe " + paths.socket + " (" + sys::errorText(err) + "); log " + paths.log;
   throw startFailed(tail);
-}
-
-/** One "folder (reason)" per attempt, for engineRuntimeNoFolder. */
-std::u16string folderList(const std::vector<FolderAttempt>& attempts) {
-  std::string list;
-  for (const FolderAttempt& a : attempts) list += (list.empty() ? "" : "; ") + a.folder + " (" + a.reason + ")";
-  return text::fromUtf8(list);
 }
 
 }  // namespace
@@ -341,40 +344,26 @@ void connectOrStart(Connection& conn) {
   ensureBundle(paths);
   int64_t logStart = fileSize(paths.log);
 
+  // "" once the engine runs on `node`; why not, if a policy refused to run it
+  auto start = [&](const std::string& node) -> std::string {
+    SpawnResult spawned = spawnEngine(node, paths);
+    // AppLocker, Software Restriction Policies
+    if (spawned.error == ERROR_ACCESS_DENIED) return "CreateProcess: " + sys::errorText(static_cast<int>(spawned.error));
+    if (!spawned.failure.empty()) throw startFailed(spawned.failure);
+    if (spawned.error != 0) throw startFailed(node + ": " + sys::errorText(static_cast<int>(spawned.error)));
+    awaitEngine(conn, paths, spawned, logStart);
+    return std::string();
+  };
   // A node the administrator set, or (slim library) found on PATH: used as it is, version checked.
   if (!sys::env("ONEC_WEBSOCKET_NODE").empty() || !hasEmbeddedRuntime()) {
     std::string node = findNode();
     if (node.empty()) throw Failure::of(gen::Msg::engineNodeNotFoundWindows);
     checkNodeVersion(node);
-    SpawnResult spawned = spawnEngine(node, paths);
-    if (!spawned.failure.empty()) throw startFailed(spawned.failure);
-    if (spawned.error != 0) throw startFailed(node + ": " + sys::errorText(static_cast<int>(spawned.error)));
-    awaitEngine(conn, paths, spawned, logStart);
+    std::string refused = start(node);
+    if (!refused.empty()) throw startFailed(node + ": " + refused);
     return;
   }
-
-  // The embedded runtime, extracted into the first folder that takes it and lets it run.
-  std::vector<FolderAttempt> attempts;
-  for (const std::string& folder : runtimeFolders(paths.dir)) {
-    std::string reason;
-    std::string program = ensureRuntimeIn(folder, paths.log, reason);
-    if (program.empty()) {
-      attempts.push_back({folder, reason});
-      continue;
-    }
-    SpawnResult spawned = spawnEngine(program, paths);
-    if (spawned.error == ERROR_ACCESS_DENIED) {
-      // a policy (AppLocker, Software Restriction) that does not let programs run from there
-      attempts.push_back({folder, "CreateProcess: " + sys::errorText(static_cast<int>(spawned.error))});
-      continue;
-    }
-    if (!spawned.failure.empty()) throw startFailed(spawned.failure);
-    if (spawned.error != 0) throw startFailed(program + ": " + sys::errorText(static_cast<int>(spawned.error)));
-    removeUnusedRuntimes(folder);
-    awaitEngine(conn, paths, spawned, logStart);
-    return;
-  }
-  throw Failure::of(gen::Msg::engineRuntimeNoFolder, folderList(attempts));
+  startOnEmbeddedRuntime(paths.dir, paths.log, start);
 }
 
 }  // namespace engine

@@ -7,6 +7,9 @@
 #include <string>
 #include <vector>
 
+#include "failure.h"
+#include "text.h"
+
 extern "C" {
 // generated/runtime_<platform>.S (scripts/prepare-runtimes.mjs); runtime_none*.S in slim builds
 extern const unsigned char onec_runtime_payload[];
@@ -21,12 +24,6 @@ namespace engine {
 
 /** This library carries a Node.js runtime (the self-contained build). */
 inline bool hasEmbeddedRuntime() { return onec_runtime_payload_size > 0 && onec_runtime_file_size > 0; }
-
-/** A folder that could not hold or run the runtime, and why (for the error that lists them). */
-struct FolderAttempt {
-  std::string folder;
-  std::string reason;
-};
 
 /**
  * Where the runtime may live, in order: $ONEC_WEBSOCKET_DIR alone if set; else the per-user cache
@@ -49,5 +46,29 @@ std::string ensureRuntimeIn(const std::string& folder, const std::string& logPat
 void removeUnusedRuntimes(const std::string& folder);
 
 constexpr int kRuntimeUnusedDays = 14;
+
+/**
+ * Starts the engine on the embedded runtime in the first folder that takes it: `start(program)`
+ * returns "" once the engine runs, or why the system refused to run the program from there (then
+ * the next folder is tried). Other runtimes unused there for long are removed afterwards. Throws
+ * engineRuntimeNoFolder listing each folder tried with its reason.
+ */
+template <typename Start>
+void startOnEmbeddedRuntime(const std::string& socketDir, const std::string& logPath, Start start) {
+  std::string list;
+  for (const std::string& folder : runtimeFolders(socketDir)) {
+    std::string reason;
+    std::string program = ensureRuntimeIn(folder, logPath, reason);
+    if (!program.empty()) {
+      reason = start(program);
+      if (reason.empty()) {
+        removeUnusedRuntimes(folder);
+        return;
+      }
+    }
+    list += (list.empty() ? "" : "; ") + folder + " (" + reason + ")";
+  }
+  throw Failure::of(gen::Msg::engineRuntimeNoFolder, text::fromUtf8(list));
+}
 
 }  // namespace engine
