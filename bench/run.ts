@@ -3,7 +3,7 @@
  * the engine process) against the best plain-`ws` baseline, each pair measured in the same run on
  * the same peer. Prints one table: our figure, the baseline's, the ratio, the target.
  *
- *   node dist/bench/run.js [--quick] [--only rt,stream,fanin,large,idle,call,cluster] [--json FILE]
+ *   node dist/bench/run.js [--quick] [--only rt,stream,fanin,large,idle,call,cluster,start] [--json FILE]
  *
  * --quick divides every count by 5 (a smoke run; its figures are noisier). Every process it starts
  * is stopped by pid; the engines run in private temporary runtime directories.
@@ -570,6 +570,13 @@ async function cluster(): Promise<void> {
   }
 }
 
+/** The first call of a 1C process on the self-contained library, cold and warm (bench/first-start.ts). */
+async function firstStart(): Promise<void> {
+  const r = spawnSync(process.execPath, [`${DIST}first-start.js`, '--repeat', String(REPEAT)], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`first-start: ${r.stderr}`);
+  process.stdout.write(r.stdout);
+}
+
 const CASES: Array<[string, () => Promise<void>]> = [
   ['rt', roundTrips],
   ['stream', streaming],
@@ -578,6 +585,7 @@ const CASES: Array<[string, () => Promise<void>]> = [
   ['idle', idle],
   ['call', callOverhead],
   ['cluster', cluster],
+  ['start', firstStart],
 ];
 
 async function main(): Promise<void> {

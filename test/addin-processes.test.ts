@@ -5,121 +5,19 @@
  *    at the same moment);
  *  - another OS user can neither reach the engine's socket nor use its directory: EACCES, and a
  *    clear «небезопасен» error from the library instead of a crash;
- *  - no Node.js anywhere: the first call fails with engineNodeNotFound, in the object's language.
+ *  - no Node.js anywhere and the slim library (no embedded runtime): the first call fails with
+ *    engineNodeNotFound, in the object's language.
  */
 import assert from 'node:assert/strict';
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { execFileSync } from 'node:child_process';
+import { readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { after, before, describe, it } from 'node:test';
 import { MESSAGES } from '../src/i18n/messages.js';
 import { Text, type AddInHost, type AddInObject } from '../src/host/index.js';
-import { attach, CLIENT_TYPE, enginePids, isolateEngine, LIBRARY } from './support/addin.js';
+import { attach, CLIENT_TYPE, enginePids, isolateEngine, LIBRARY, SLIM_LIBRARY } from './support/addin.js';
 import { ROOT } from './support/processes.js';
-
-const ROLE = `${ROOT}dist/test/support/addin-role.js`;
-
-interface Role {
-  child: ChildProcess;
-  lines: string[];
-  /** resolves with the first line (seen so far or later) matching `pattern` */
-  line(pattern: RegExp, timeoutMs?: number): Promise<RegExpExecArray>;
-  /** resolves with the exit code */
-  exit(timeoutMs?: number): Promise<number | null>;
-  stderr(): string;
-}
-
-/** Starts a child and collects its output lines. */
-function spawnRole(command: string, args: string[], env: NodeJS.ProcessEnv): Role {
-  const child = spawn(command, args, { env, cwd: tmpdir(), stdio: ['pipe', 'pipe', 'pipe'] });
-  const lines: string[] = [];
-  let waiters: Array<() => void> = [];
-  let stderr = '';
-  let ended = false;
-  const wake = (): void => {
-    const current = waiters;
-    waiters = [];
-    for (const w of current) w();
-  };
-  child.stderr!.on('data', (c: Buffer) => (stderr += c.toString()));
-  createInterface({ input: child.stdout! }).on('line', (l) => {
-    lines.push(l);
-    wake();
-  });
-  // 'close': the process ended and its output has been read to the end
-  const closed = new Promise<number | null>((resolve) =>
-    child.once('close', (code) => {
-      ended = true;
-      wake();
-      resolve(code);
-    }),
-  );
-  const describeState = (): string => `${command} ${args.join(' ')}\nstdout:\n${lines.join('\n')}\nstderr:\n${stderr}`;
-  return {
-    child,
-    lines,
-    stderr: () => stderr,
-    line(pattern, timeoutMs = 20_000) {
-      return new Promise((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`no line ${pattern} within ${timeoutMs} ms: ${describeState()}`)), timeoutMs);
-        const check = (): void => {
-          const found = lines.map((l) => pattern.exec(l)).find((m) => m !== null);
-          if (found) {
-            clearTimeout(timer);
-            resolve(found);
-          } else if (ended) {
-            clearTimeout(timer);
-            reject(new Error(`ended before printing ${pattern}: ${describeState()}`));
-          } else {
-            waiters.push(check);
-          }
-        };
-        check();
-      });
-    },
-    async exit(timeoutMs = 30_000) {
-      const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-      const code = await closed;
-      clearTimeout(timer);
-      return code;
-    },
-  };
-}
-
-/** The JSON payloads of the lines starting with `word`. */
-function payloads(role: Role, word: string): unknown[] {
-  return role.lines.filter((l) => l.startsWith(`${word} `)).map((l) => JSON.parse(l.slice(word.length + 1)) as unknown);
-}
-
-function privateDir(prefix: string): string {
-  const dir = mkdtempSync(join(tmpdir(), prefix));
-  chmodSync(dir, 0o700);
-  return dir;
-}
-
-function killEngines(dir: string): void {
-  for (const pid of enginePids(dir)) {
-    try {
-      process.kill(pid, 'SIGKILL');
-    } catch {
-      // gone
-    }
-  }
-}
-
-/** A regular expression matching a message template with its {n} placeholders filled by anything. */
-function templatePattern(template: string, fixed: Record<number, string>): RegExp {
-  const escape = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-  const parts = template.split(/(\{\d+\})/).map((part) => {
-    const m = /^\{(\d+)\}$/.exec(part);
-    if (!m) return escape(part);
-    const value = fixed[Number(m[1])];
-    return value === undefined ? '(.+)' : escape(value);
-  });
-  return new RegExp(`^${parts.join('')}$`);
-}
+import { killEngines, payloads, privateDir, ROLE, spawnRole, templatePattern, type Role } from './support/roles.js';
 
 describe('two 1C processes of one user share one engine', () => {
   let shared: string;
@@ -132,9 +30,14 @@ describe('two 1C processes of one user share one engine', () => {
     shared = privateDir('onec-ws-addin-shared-');
     tools = privateDir('onec-ws-addin-tools-');
     startsFile = join(tools, 'engine-starts');
-    // every engine start goes through this wrapper, which notes the pid (exec keeps it)
+    // every engine start goes through this wrapper, which notes the pid (exec keeps it); the
+    // library's version check (`node --version`) is not a start
     const wrapper = join(tools, 'node-counting');
-    writeFileSync(wrapper, `#!/bin/sh\necho "$$" >> '${startsFile}'\nexec '${process.execPath}' "$@"\n`, { mode: 0o755 });
+    writeFileSync(
+      wrapper,
+      `#!/bin/sh\n[ "$1" = --version ] || echo "$$" >> '${startsFile}'\nexec '${process.execPath}' "$@"\n`,
+      { mode: 0o755 },
+    );
   });
   after(() => {
     server?.child.kill('SIGKILL');
@@ -259,7 +162,7 @@ describe('another OS user is refused', () => {
   });
 });
 
-describe('no Node.js anywhere', () => {
+describe('no Node.js anywhere (the slim library)', () => {
   let dir: string;
   let tools: string;
 
@@ -298,7 +201,7 @@ describe('no Node.js anywhere', () => {
       'set -e',
       'mount --bind "$REAL" "$TOOLS/node-real"',
       'for f in $FALLBACKS; do if [ -e "$f" ]; then mount --bind "$TOOLS/not-node" "$f"; fi; done',
-      'exec env -i PATH=/nonexistent-bin ONEC_WEBSOCKET_DIR="$DIR" PROBE_NODE_PATHS="$PROBE" "$TOOLS/node-real" "$ROLE" probe ru_RU en_US',
+      'exec env -i PATH=/nonexistent-bin ONEC_WEBSOCKET_DIR="$DIR" ONEC_WEBSOCKET_TEST_LIBRARY="$LIBRARY" PROBE_NODE_PATHS="$PROBE" "$TOOLS/node-real" "$ROLE" probe ru_RU en_US',
     ].join('\n');
     const probe = spawnRole('unshare', ['--mount', '--propagation', 'private', 'sh', '-c', script], {
       PATH: process.env.PATH,
@@ -308,6 +211,7 @@ describe('no Node.js anywhere', () => {
       PROBE: fallbacks.join(':'),
       DIR: dir,
       ROLE,
+      LIBRARY: SLIM_LIBRARY,
     });
     assert.equal(await probe.exit(), 0, `${probe.lines.join('\n')}\n${probe.stderr()}`);
     // the child really saw no node at any fallback location

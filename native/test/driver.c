@@ -710,6 +710,11 @@ int main(int argc, char** argv) {
   _setmode(_fileno(stderr), _O_BINARY);
 #endif
   setvbuf(stdout, NULL, _IOLBF, 0);
+  /* a fake node for the start-failure tests: passes the library's version check, then cannot start */
+  if (argc == 2 && strcmp(argv[1], "--version") == 0) {
+    printf("v22.0.0\n");
+    return 0;
+  }
   if (argc >= 3 && strcmp(argv[2], "--socket") == 0) {
     fprintf(stderr, "fake node: cannot start\n");
     return 1;

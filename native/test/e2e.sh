@@ -134,7 +134,8 @@ else
   failed=$((failed + 1)); echo "FAIL engine lost between calls"; sed 's/^/     /' "$TMP/idle"
 fi
 
-printf '#!/bin/sh\necho "fake node: cannot start" >&2\nexit 1\n' >"$TMP/fakenode"
+# passes the library's version check, then fails to start the engine
+printf '#!/bin/sh\n[ "$1" = --version ] && { echo v22.0.0; exit 0; }\necho "fake node: cannot start" >&2\nexit 1\n' >"$TMP/fakenode"
 chmod +x "$TMP/fakenode"
 step "engine start failure shows the log" bash -c "
   ONEC_WEBSOCKET_DIR='$TMP/rt2' ONEC_WEBSOCKET_NODE='$TMP/fakenode' '$DRIVER' '$LIB' new Client lang en xget Status |

@@ -260,6 +260,21 @@ export const MESSAGES = {
     en: 'ONEC_WEBSOCKET_NODE points to "{0}", but there is no executable node program there. Fix the path or remove the variable to look for node on PATH',
     library: true,
   },
+  engineNodeTooOld: {
+    ru: 'Программа node «{0}» — версии {1}, а компоненте WebSocket нужен Node.js 18 или новее. Обновите Node.js или укажите в переменной окружения ONEC_WEBSOCKET_NODE путь к более новой программе node',
+    en: 'The node program "{0}" is version {1}, but the WebSocket add-in needs Node.js 18 or later. Update Node.js or set ONEC_WEBSOCKET_NODE to the path of a newer node program',
+    library: true,
+  },
+  engineRuntimeNoFolder: {
+    ru: 'Некуда распаковать встроенный Node.js компоненты WebSocket: нужна своя папка, в которой можно запускать программы. Проверены: {0}. Укажите такую папку в переменной окружения ONEC_WEBSOCKET_DIR',
+    en: 'Nowhere to extract the WebSocket add-in\'s embedded Node.js: it needs a folder of our own where programs may run. Tried: {0}. Set ONEC_WEBSOCKET_DIR to such a folder',
+    library: true,
+  },
+  engineRuntimeDamaged: {
+    ru: 'Встроенный в компоненту WebSocket Node.js повреждён ({0}). Установите компоненту заново',
+    en: 'The Node.js embedded in the WebSocket add-in is damaged ({0}). Install the add-in again',
+    library: true,
+  },
   engineStartFailed: {
     ru: 'Не удалось запустить движок компоненты WebSocket: {0}',
     en: 'Could not start the WebSocket add-in engine: {0}',

@@ -10,6 +10,7 @@
  *                                    port from stdin, connect all N, send, print each echo
  *   node addin-role.js probe L...    one Client per locale L: Подключиться and report the error
  *   node addin-role.js socket PATH   connect to a Unix socket directly and report the outcome
+ *   node addin-role.js echo URL      connect a Client to URL, send one message, print its echo
  *
  * Every line is `WORD <json>`; the last one is `DONE` (exit 0) or `ERROR <json>` (exit 1).
  */
@@ -118,6 +119,18 @@ function probe(locales: string[]): void {
   finish(host);
 }
 
+function echo(url: string): void {
+  const host = attach();
+  const c = host.create(CLIENT_TYPE);
+  c.call('Подключиться', url);
+  c.call('Отправить', `привет от ${process.pid}`);
+  const data = out('');
+  if (c.call('Принять', 15_000, data) !== true) throw new Error('no echo');
+  say('ECHO', data.value);
+  c.destroy();
+  finish(host);
+}
+
 function socket(path: string): Promise<void> {
   return new Promise((resolve) => {
     const s = connect(path);
@@ -147,6 +160,9 @@ async function main(): Promise<void> {
       break;
     case 'socket':
       await socket(args[0] as string);
+      break;
+    case 'echo':
+      echo(args[0] as string);
       break;
     default:
       return; // run bare (e.g. by a test runner): nothing to do

@@ -4,7 +4,8 @@
  *
  * Every test file runs in its own engine sandbox: a fresh private ONEC_WEBSOCKET_DIR, so it never
  * touches (or is served by) the user's real engine, and its engines can be found by the directory
- * path in their command line.
+ * path in their command line. The sandbox is also the only folder the self-contained library may
+ * extract its Node.js into, so each test file's engines run on the embedded runtime.
  */
 import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -14,7 +15,13 @@ import { defaultLibraryPath } from '../../src/cli/library-path.js';
 import { attachAddIn, type AddInHost, type HostOptions } from '../../src/host/index.js';
 import { startCliEcho, type Peer } from './processes.js';
 
-export const LIBRARY = defaultLibraryPath();
+/**
+ * The library the add-in tests load: the self-contained one (it carries Node.js), unless a test
+ * runs a child on another one through ONEC_WEBSOCKET_TEST_LIBRARY (e.g. SLIM_LIBRARY).
+ */
+export const LIBRARY = process.env.ONEC_WEBSOCKET_TEST_LIBRARY ?? defaultLibraryPath();
+/** The same library without Node.js (today's behaviour: node from ONEC_WEBSOCKET_NODE or PATH). */
+export const SLIM_LIBRARY = defaultLibraryPath().replace(/\/build\/([^/]+)$/, '/build/slim/$1');
 
 export interface EngineSandbox {
   /** the engine directory (ONEC_WEBSOCKET_DIR) */
@@ -33,6 +40,8 @@ export function isolateEngine(options: { idleMs?: number } = {}): EngineSandbox 
   const dir = mkdtempSync(join(tmpdir(), 'onec-ws-addin-'));
   chmodSync(dir, 0o700);
   process.env.ONEC_WEBSOCKET_DIR = dir;
+  // the engines run on the library's embedded Node.js, as on a machine without one
+  delete process.env.ONEC_WEBSOCKET_NODE;
   if (options.idleMs !== undefined) process.env.ONEC_WEBSOCKET_IDLE_MS = String(options.idleMs);
   return {
     dir,

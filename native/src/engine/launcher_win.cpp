@@ -7,6 +7,7 @@
 #include <utility>
 #include <vector>
 
+#include "engine/runtime.h"
 #include "engine/start_failures.h"
 #include "engine/sys.h"
 #include "failure.h"
@@ -21,6 +22,7 @@ constexpr int kStartPollMs = 20;
 constexpr int kStartTimeoutMs = 20000;
 constexpr std::size_t kLogTailBytes = 2048;
 constexpr int kLogTailLines = 12;
+constexpr DWORD kVersionTimeoutMs = 10000;
 
 bool isExecutableFile(const std::string& path) {
   if (path.empty()) return false;
@@ -86,6 +88,42 @@ std::wstring quoteArg(const std::wstring& arg) {
   return out;
 }
 
+/**
+ * Start-up information for a child that inherits exactly two handles (PROC_THREAD_ATTRIBUTE_HANDLE_LIST):
+ * NUL, and `other`, which becomes its stdout (`otherIsStdout`) or its stderr; NUL takes the rest.
+ */
+class ChildStartup {
+ public:
+  ChildStartup(HANDLE nul, HANDLE other, bool otherIsStdout) : inherited_{nul, other} {
+    SIZE_T listSize = 0;
+    InitializeProcThreadAttributeList(nullptr, 1, 0, &listSize);
+    listBuf_.resize(listSize);
+    auto* list = reinterpret_cast<LPPROC_THREAD_ATTRIBUTE_LIST>(listBuf_.data());
+    haveList_ = listSize > 0 && InitializeProcThreadAttributeList(list, 1, 0, &listSize) &&
+                UpdateProcThreadAttribute(list, 0, PROC_THREAD_ATTRIBUTE_HANDLE_LIST, inherited_, sizeof inherited_, nullptr,
+                                          nullptr);
+    info.StartupInfo.cb = sizeof info;
+    info.StartupInfo.dwFlags = STARTF_USESTDHANDLES;
+    info.StartupInfo.hStdInput = nul;
+    info.StartupInfo.hStdOutput = otherIsStdout ? other : nul;
+    info.StartupInfo.hStdError = otherIsStdout ? nul : other;
+    info.lpAttributeList = haveList_ ? list : nullptr;
+  }
+  ~ChildStartup() {
+    if (haveList_) DeleteProcThreadAttributeList(reinterpret_cast<LPPROC_THREAD_ATTRIBUTE_LIST>(listBuf_.data()));
+  }
+  ChildStartup(const ChildStartup&) = delete;
+  ChildStartup& operator=(const ChildStartup&) = delete;
+  /** EXTENDED_STARTUPINFO_PRESENT when the handle list is in place */
+  DWORD flags() const { return haveList_ ? EXTENDED_STARTUPINFO_PRESENT : 0; }
+  STARTUPINFOEXW info{};
+
+ private:
+  HANDLE inherited_[2];
+  std::vector<unsigned char> listBuf_;
+  bool haveList_ = false;
+};
+
 struct SpawnResult {
   HANDLE process = nullptr;  // the engine, to notice an early exit
   DWORD error = 0;           // CreateProcessW failed with this
@@ -119,24 +157,8 @@ SpawnResult spawnEngine(const std::string& node, const RuntimePaths& paths) {
     return result;
   }
 
-  HANDLE inherited[2] = {nul, log};
-  SIZE_T listSize = 0;
-  InitializeProcThreadAttributeList(nullptr, 1, 0, &listSize);
-  std::vector<unsigned char> listBuf(listSize);
-  auto* list = reinterpret_cast<LPPROC_THREAD_ATTRIBUTE_LIST>(listBuf.data());
-  bool haveList = listSize > 0 && InitializeProcThreadAttributeList(list, 1, 0, &listSize) &&
-                  UpdateProcThreadAttribute(list, 0, PROC_THREAD_ATTRIBUTE_HANDLE_LIST, inherited, sizeof inherited,
-                                            nullptr, nullptr);
-
-  STARTUPINFOEXW si{};
-  si.StartupInfo.cb = sizeof si;
-  si.StartupInfo.dwFlags = STARTF_USESTDHANDLES;
-  si.StartupInfo.hStdInput = nul;
-  si.StartupInfo.hStdOutput = nul;
-  si.StartupInfo.hStdError = log;
-  si.lpAttributeList = haveList ? list : nullptr;
-  DWORD flags = DETACHED_PROCESS | CREATE_NEW_PROCESS_GROUP | CREATE_UNICODE_ENVIRONMENT |
-                (haveList ? EXTENDED_STARTUPINFO_PRESENT : 0);
+  ChildStartup startup(nul, log, false);
+  DWORD flags = DETACHED_PROCESS | CREATE_NEW_PROCESS_GROUP | CREATE_UNICODE_ENVIRONMENT | startup.flags();
 
   PROCESS_INFORMATION pi{};
   std::vector<wchar_t> mutableCmd(cmdline.begin(), cmdline.end());
@@ -144,13 +166,12 @@ SpawnResult spawnEngine(const std::string& node, const RuntimePaths& paths) {
   // Out of the host's job first (a job that kills its processes on close would take the shared
   // engine with the host); a job that forbids breaking away refuses, then we stay in it.
   BOOL ok = CreateProcessW(wnode.c_str(), mutableCmd.data(), nullptr, nullptr, TRUE, flags | CREATE_BREAKAWAY_FROM_JOB,
-                           nullptr, nullptr, &si.StartupInfo, &pi);
+                           nullptr, nullptr, &startup.info.StartupInfo, &pi);
   if (!ok && GetLastError() == ERROR_ACCESS_DENIED) {
     ok = CreateProcessW(wnode.c_str(), mutableCmd.data(), nullptr, nullptr, TRUE, flags, nullptr, nullptr,
-                        &si.StartupInfo, &pi);
+                        &startup.info.StartupInfo, &pi);
   }
   DWORD err = ok ? 0 : GetLastError();
-  if (haveList) DeleteProcThreadAttributeList(list);
   CloseHandle(nul);
   CloseHandle(log);
   if (!ok) {
@@ -195,6 +216,83 @@ int64_t fileSize(const std::string& path) {
 
 Failure foreignServer(const RuntimePaths& paths) {
   return startFailed("the pipe " + paths.socket + " is served by a process of another user");
+}
+
+/** The output of `node --version`, bounded by kVersionTimeoutMs (no console, only NUL and a pipe inherited). */
+std::string nodeVersionOutput(const std::string& node, std::string& problem) {
+  SECURITY_ATTRIBUTES inherit{sizeof(SECURITY_ATTRIBUTES), nullptr, TRUE};
+  HANDLE readEnd = nullptr;
+  HANDLE writeEnd = nullptr;
+  if (!CreatePipe(&readEnd, &writeEnd, &inherit, 0)) {
+    problem = "pipe: " + sys::errorText(static_cast<int>(GetLastError()));
+    return std::string();
+  }
+  SetHandleInformation(readEnd, HANDLE_FLAG_INHERIT, 0);
+  HANDLE nul = CreateFileW(L"NUL", GENERIC_READ | GENERIC_WRITE, FILE_SHARE_READ | FILE_SHARE_WRITE, &inherit, OPEN_EXISTING, 0,
+                           nullptr);
+  if (nul == INVALID_HANDLE_VALUE) {
+    problem = "open NUL: " + sys::errorText(static_cast<int>(GetLastError()));
+    CloseHandle(readEnd);
+    CloseHandle(writeEnd);
+    return std::string();
+  }
+  ChildStartup startup(nul, writeEnd, true);
+  std::wstring wnode = sys::widen(node);
+  std::wstring cmdline = quoteArg(wnode) + L" --version";
+  std::vector<wchar_t> mutableCmd(cmdline.begin(), cmdline.end());
+  mutableCmd.push_back(L'\0');
+  PROCESS_INFORMATION pi{};
+  BOOL ok = CreateProcessW(wnode.c_str(), mutableCmd.data(), nullptr, nullptr, TRUE,
+                           CREATE_NO_WINDOW | CREATE_UNICODE_ENVIRONMENT | startup.flags(), nullptr, nullptr,
+                           &startup.info.StartupInfo, &pi);
+  DWORD err = ok ? 0 : GetLastError();
+  CloseHandle(nul);
+  CloseHandle(writeEnd);
+  std::string out;
+  if (!ok) {
+    problem = sys::errorText(static_cast<int>(err));
+  } else {
+    CloseHandle(pi.hThread);
+    if (WaitForSingleObject(pi.hProcess, kVersionTimeoutMs) != WAIT_OBJECT_0) {
+      TerminateProcess(pi.hProcess, 1);
+      problem = "no answer in " + std::to_string(kVersionTimeoutMs / 1000) + " s";
+    } else {
+      char buf[128];
+      DWORD got = 0;
+      while (out.size() < 256 && ReadFile(readEnd, buf, sizeof buf, &got, nullptr) && got > 0) out.append(buf, got);
+    }
+    CloseHandle(pi.hProcess);
+  }
+  CloseHandle(readEnd);
+  return out;
+}
+
+void checkNodeVersion(const std::string& node) {
+  std::string problem;
+  std::string out = nodeVersionOutput(node, problem);
+  checkNodeVersionOutput(node, out, problem);
+}
+
+/** Waits for the engine just spawned to serve its pipe; throws with the log's tail if it does not. */
+void awaitEngine(Connection& conn, const RuntimePaths& paths, SpawnResult& spawned, int64_t logStart) {
+  int64_t deadline = sys::nowMs() + kStartTimeoutMs;
+  int err = 0;
+  for (;;) {
+    err = conn.connect(paths.socket);
+    if (err == 0) break;
+    if (err == Connection::kCancelled || err == Connection::kForeignServer) break;
+    // The engine died early (e.g. a runtime that cannot load): no point waiting the full time.
+    if (WaitForSingleObject(spawned.process, 0) == WAIT_OBJECT_0 || sys::nowMs() >= deadline) break;
+    sys::sleepMs(kStartPollMs);
+  }
+  CloseHandle(spawned.process);
+  spawned.process = nullptr;
+  if (err == 0) return;
+  if (err == Connection::kCancelled) throw Failure::of(gen::Msg::engineLost);
+  if (err == Connection::kForeignServer) throw foreignServer(paths);
+  std::string tail = logTail(paths.log, logStart);
+  if (tail.empty()) tail = "no engine pipe " + paths.socket + " (" + sys::errorText(err) + "); log " + paths.log;
+  throw startFailed(tail);
 }
 
 }  // namespace
@@ -244,32 +342,28 @@ void connectOrStart(Connection& conn) {
   if (err == Connection::kForeignServer) throw foreignServer(paths);
 
   ensureBundle(paths);
-  std::string node = findNode();
-  if (node.empty()) throw Failure::of(gen::Msg::engineNodeNotFoundWindows);
-
   int64_t logStart = fileSize(paths.log);
-  SpawnResult spawned = spawnEngine(node, paths);
-  if (!spawned.failure.empty()) throw startFailed(spawned.failure);
-  if (spawned.error != 0) throw startFailed(node + ": " + sys::errorText(static_cast<int>(spawned.error)));
 
-  int64_t deadline = sys::nowMs() + kStartTimeoutMs;
-  bool ended = false;
-  for (;;) {
-    err = conn.connect(paths.socket);
-    if (err == 0) break;
-    if (err == Connection::kCancelled || err == Connection::kForeignServer) break;
-    // The engine died early (e.g. a too old node): no point waiting the full time.
-    ended = WaitForSingleObject(spawned.process, 0) == WAIT_OBJECT_0;
-    if (ended || sys::nowMs() >= deadline) break;
-    sys::sleepMs(kStartPollMs);
+  // "" once the engine runs on `node`; why not, if a policy refused to run it
+  auto start = [&](const std::string& node) -> std::string {
+    SpawnResult spawned = spawnEngine(node, paths);
+    // AppLocker, Software Restriction Policies
+    if (spawned.error == ERROR_ACCESS_DENIED) return "CreateProcess: " + sys::errorText(static_cast<int>(spawned.error));
+    if (!spawned.failure.empty()) throw startFailed(spawned.failure);
+    if (spawned.error != 0) throw startFailed(node + ": " + sys::errorText(static_cast<int>(spawned.error)));
+    awaitEngine(conn, paths, spawned, logStart);
+    return std::string();
+  };
+  // A node the administrator set, or (slim library) found on PATH: used as it is, version checked.
+  if (!sys::env("ONEC_WEBSOCKET_NODE").empty() || !hasEmbeddedRuntime()) {
+    std::string node = findNode();
+    if (node.empty()) throw Failure::of(gen::Msg::engineNodeNotFoundWindows);
+    checkNodeVersion(node);
+    std::string refused = start(node);
+    if (!refused.empty()) throw startFailed(node + ": " + refused);
+    return;
   }
-  CloseHandle(spawned.process);
-  if (err == 0) return;
-  if (err == Connection::kCancelled) throw Failure::of(gen::Msg::engineLost);
-  if (err == Connection::kForeignServer) throw foreignServer(paths);
-  std::string tail = logTail(paths.log, logStart);
-  if (tail.empty()) tail = "no engine pipe " + paths.socket + " (" + sys::errorText(err) + "); log " + paths.log;
-  throw startFailed(tail);
+  startOnEmbeddedRuntime(paths.dir, paths.log, start);
 }
 
 }  // namespace engine

@@ -36,27 +36,25 @@ RuntimePaths pathsIn(const std::string& dir) {
   return p;
 }
 
-RuntimePaths prepareRuntimeDir() {
-  RuntimePaths paths = pathsIn(runtimeDirPath());
-  const std::string& dir = paths.dir;
-
+std::string makePrivateDir(const std::string& dir, bool* unsafe) {
+  if (unsafe != nullptr) *unsafe = true;
   if (::mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST) {
-    int err = errno;
-    throw startFailed("mkdir " + dir + ": " + sys::errorText(err));
+    if (unsafe != nullptr) *unsafe = false;
+    return "mkdir " + dir + ": " + sys::errorText(errno);
   }
   sys::FileInfo info;
-  if (!sys::lstatPath(dir, info)) throw unsafeDir(dir, "lstat: " + sys::errorText(errno));
-  if (info.isLink) throw unsafeDir(dir, "symbolic link");
-  if (!info.isDir) throw unsafeDir(dir, "not a directory");
+  if (!sys::lstatPath(dir, info)) return "lstat: " + sys::errorText(errno);
+  if (info.isLink) return "symbolic link";
+  if (!info.isDir) return "not a directory";
   uid_t me = geteuid();
   if (info.uid != me) {
-    throw unsafeDir(dir, "owner uid " + std::to_string(static_cast<unsigned long>(info.uid)) + " != euid " +
-                          std::to_string(static_cast<unsigned long>(me)));
+    return "owner uid " + std::to_string(static_cast<unsigned long>(info.uid)) + " != euid " +
+           std::to_string(static_cast<unsigned long>(me));
   }
   if ((info.mode & 077) != 0) {
     // Tighten through a descriptor of the very directory we checked (no symlink race).
     int fd = sys::openFile(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW);
-    if (fd < 0) throw unsafeDir(dir, "open: " + sys::errorText(errno));
+    if (fd < 0) return "open: " + sys::errorText(errno);
     sys::FileInfo again;
     bool ok = sys::fstatFd(fd, again) && again.isDir && again.uid == me && ::fchmod(fd, 0700) == 0;
     int err = errno;
@@ -64,9 +62,17 @@ RuntimePaths prepareRuntimeDir() {
     if (!ok) {
       char mode[16];
       std::snprintf(mode, sizeof mode, "%03o", info.mode & 0777);
-      throw unsafeDir(dir, std::string("mode ") + mode + ", chmod 0700: " + sys::errorText(err));
+      return std::string("mode ") + mode + ", chmod 0700: " + sys::errorText(err);
     }
   }
+  return std::string();
+}
+
+RuntimePaths prepareRuntimeDir() {
+  RuntimePaths paths = pathsIn(runtimeDirPath());
+  bool unsafe = false;
+  std::string problem = makePrivateDir(paths.dir, &unsafe);
+  if (!problem.empty()) throw unsafe ? unsafeDir(paths.dir, problem) : startFailed(problem);
   if (paths.socket.size() >= sizeof(sockaddr_un{}.sun_path)) {
     throw startFailed("socket path too long: " + paths.socket);
   }

@@ -33,6 +33,12 @@ RuntimePaths pathsIn(const std::string& dir);
  */
 RuntimePaths prepareRuntimeDir();
 
+/**
+ * Creates `dir` (0700) if missing and checks it as prepareRuntimeDir does (POSIX). Returns "" when
+ * it is usable, else why not; *unsafe tells an unsafe directory from one that could not be made.
+ */
+std::string makePrivateDir(const std::string& dir, bool* unsafe = nullptr);
+
 /** Writes the embedded bundle (tmp + rename, 0600) unless a file of the same size is there. */
 void ensureBundle(const RuntimePaths& paths);
 

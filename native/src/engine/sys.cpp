@@ -35,6 +35,10 @@ void fill(const struct stat& st, FileInfo& out) {
   out.uid = st.st_uid;
   out.mode = st.st_mode & 07777;
   out.size = static_cast<int64_t>(st.st_size);
+  out.dev = static_cast<uint64_t>(st.st_dev);
+  out.ino = static_cast<uint64_t>(st.st_ino);
+  out.mtimeNs = static_cast<int64_t>(st.st_mtim.tv_sec) * 1000000000 + st.st_mtim.tv_nsec;
+  out.ctimeNs = static_cast<int64_t>(st.st_ctim.tv_sec) * 1000000000 + st.st_ctim.tv_nsec;
 }
 
 }  // namespace

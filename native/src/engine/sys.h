@@ -44,6 +44,10 @@ struct FileInfo {
   uid_t uid = 0;
   unsigned mode = 0;  // permission bits
   int64_t size = 0;
+  uint64_t dev = 0;
+  uint64_t ino = 0;
+  int64_t mtimeNs = 0;
+  int64_t ctimeNs = 0;
 };
 
 /** lstat(path); returns false and sets errno on failure. */
