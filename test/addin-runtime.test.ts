@@ -249,6 +249,17 @@ describe('the folder the runtime goes to', () => {
     killEngines(join(run, 'onec-websocket'));
   });
 
+  it("no node on the machine at all: the document's full test passes on the embedded runtime", async () => {
+    const { run, role } = withFolders('size=300m', 'size=4m', ['full-test']);
+    assert.equal(await role.exit(), 0, `${role.lines.join('\n')}\n${role.stderr()}`);
+    assert.deepEqual(payloads(role, 'FULLTEST'), [0], role.lines.join('\n'));
+    assert.ok(role.lines.includes('Тестирование Шаг 1. Успешно пройдено'), role.lines.join('\n'));
+    assert.ok(role.lines.includes('Тестирование Шаг 2. Успешно пройдено'), role.lines.join('\n'));
+    const files = (role.lines.find((l) => l.startsWith('FILES ')) ?? '').slice(6).trim().split(' ');
+    assert.ok(files.includes(`/var/tmp/onec-websocket-0/${RUNTIME_NAME}/${PROGRAM}`), files.join('\n'));
+    killEngines(join(run, 'onec-websocket'));
+  });
+
   it('no usable folder: a clear error in Russian and English that lists each folder and ONEC_WEBSOCKET_DIR', async () => {
     const { cache, run, role } = withFolders('noexec,size=4m', 'noexec,size=4m', ['probe', 'ru_RU', 'en_US']);
     assert.equal(await role.exit(), 0, `${role.lines.join('\n')}\n${role.stderr()}`);

@@ -11,6 +11,8 @@
  *   node addin-role.js probe L...    one Client per locale L: Подключиться and report the error
  *   node addin-role.js socket PATH   connect to a Unix socket directly and report the outcome
  *   node addin-role.js echo URL      connect a Client to URL, send one message, print its echo
+ *   node addin-role.js full-test     the document's full test (src/cli/full-test.ts), its messages as
+ *                                    printed, then "FULLTEST <exit code>"
  *
  * Every line is `WORD <json>`; the last one is `DONE` (exit 0) or `ERROR <json>` (exit 1).
  */
@@ -18,7 +20,8 @@ import { accessSync, constants } from 'node:fs';
 import { connect } from 'node:net';
 import { createInterface } from 'node:readline';
 import { BslError, out, type AddInHost } from '../../src/host/index.js';
-import { attach, CLIENT_TYPE, SERVER_TYPE } from './addin.js';
+import { runFullTest } from '../../src/cli/full-test.js';
+import { attach, CLIENT_TYPE, LIBRARY, SERVER_TYPE } from './addin.js';
 
 const say = (word: string, value?: unknown): void => {
   process.stdout.write(value === undefined ? `${word}\n` : `${word} ${JSON.stringify(value)}\n`);
@@ -163,6 +166,9 @@ async function main(): Promise<void> {
       break;
     case 'echo':
       echo(args[0] as string);
+      break;
+    case 'full-test':
+      say('FULLTEST', await runFullTest(['--library', LIBRARY]));
       break;
     default:
       return; // run bare (e.g. by a test runner): nothing to do
