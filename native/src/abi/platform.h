@@ -1,4 +1,4 @@
-// Target-ABI switches for the Native API binary contract (docs: /work/shared/docs/native-api.md).
+// Target-ABI switches for the Native API binary contract (docs/native-api.md).
 //
 // The 1C platform is an MSVC program on Windows and a g++ program elsewhere, so the layout we must
 // produce depends on the TARGET, not on the compiler building this library: on Windows the MSVC
