@@ -15,14 +15,13 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
-import { connect } from 'node:net';
 import { after, describe, it } from 'node:test';
 import { MESSAGES } from '../src/i18n/messages.js';
 import { BslError, out, Text, type AddInHost, type AddInObject, type BslValue } from '../src/host/index.js';
 import { callPtrAsync, rawAlloc, rawFree, readPtr } from '../src/host/ffi.js';
 import { COMPONENT_BASES } from '../src/host/interfaces.js';
 import { CLIENT_TYPE, delay, SERVER_TYPE, useAddIn } from './support/addin.js';
-import { socketFds, socketInodes } from './support/proc.js';
+import { portAccepts, socketFds, socketInodes } from './support/proc.js';
 import { ROOT } from './support/processes.js';
 
 const ONEC = `${ROOT}dist/test/support/onec-process.js`;
@@ -37,16 +36,6 @@ function established(pid: number): number {
     .filter((cols) => cols[3] === '01' && mine.has(cols[9] as string)).length;
 }
 
-function listening(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const s = connect(port, '127.0.0.1');
-    s.once('connect', () => {
-      s.destroy();
-      resolve(true);
-    });
-    s.once('error', () => resolve(false));
-  });
-}
 
 /** Сервер.Принять(0) / Клиент.Принять(0) on a koffi worker thread: resolves with CallAsFunc's result. */
 function receiveOnAnotherThread(host: AddInHost, obj: AddInObject, args: BslValue[]): { done: Promise<boolean>; release(): void } {
@@ -111,10 +100,10 @@ describe('reliability: process faults', () => {
     await once(child, 'exit');
     // the objects' connections close with the process; the server is parked for the grace period
     await delay(300);
-    assert.equal(await listening(port), true, 'the server outlives its process for the grace period');
+    assert.equal(await portAccepts(port), true, 'the server outlives its process for the grace period');
     let freedAfter = 0;
     while (Date.now() - killedAt < GRACE_MS + 5000) {
-      if (!(await listening(port))) {
+      if (!(await portAccepts(port))) {
         freedAfter = Date.now() - killedAt;
         break;
       }
@@ -151,7 +140,7 @@ describe('reliability: process faults', () => {
       await once(killer, 'exit');
       assert.ok(elapsed >= 900 && elapsed < 4000, `returned after ${elapsed} ms`);
       assert.equal(server.get('Порт'), 0, 'whenEngineLost');
-      assert.equal(await listening(port), false, 'the port died with the engine');
+      assert.equal(await portAccepts(port), false, 'the port died with the engine');
       assert.equal(server.call('Запустить', '127.0.0.1', port), true, 'Запустить restarts in a new engine on the same port');
       assert.equal(server.get('Порт'), port);
       assert.notDeepEqual(addin.sandbox.enginePids(), [engine]);
@@ -183,9 +172,9 @@ describe('reliability: process faults', () => {
       assert.equal(addin.host.problems().length, 0, addin.host.problems().join('\n'));
       if (kind === 'Server') {
         const deadline = Date.now() + 5000;
-        while ((await listening(port)) && Date.now() < deadline) await delay(50);
+        while ((await portAccepts(port)) && Date.now() < deadline) await delay(50);
         // no Владелец: the server is not parked, it stops with its object
-        assert.equal(await listening(port), false, 'the port is freed with the object');
+        assert.equal(await portAccepts(port), false, 'the port is freed with the object');
       }
     });
   }
