@@ -19,6 +19,9 @@
  *   bench-driver LIB hold                             Server: Run on 127.0.0.1:0, wait for stdin to end
  *   bench-driver LIB status COUNT                     read Client.Статус COUNT times: median per call
  *   bench-driver - bare SOCKET COUNT                  a bare round trip on a Unix socket: median
+ *   bench-driver - relay SOCKET rt SIZE ROUNDS        the floor: one message at a time through the
+ *   bench-driver - relay SOCKET large SIZE text|binary COUNT
+ *                                                     bare relay (bench/peers/relay.ts) and back
  */
 #define _GNU_SOURCE
 #include <dlfcn.h>
@@ -83,8 +86,7 @@ static struct { PREFIX DefBaseVT vt; } gDefVT;
 static struct { DefBaseVT* vptr; } gDef = {&gDefVT.vt};
 
 static void initHost(void) {
-  gDefVT.vt.d0 = gDefVT.vt.d1 = hostDtor;
-  gDefVT.vt.AddError = hostAddError;
+  gDefVT.vt = (DefBaseVT){DTOR_INIT(hostDtor), hostAddError, {NULL}};
   void* slots[10] = {(void*)hostFalse, (void*)hostFalse, (void*)hostFalse, (void*)hostFalse, (void*)hostZero,
                      (void*)hostFalse, (void*)hostVoid,  (void*)hostFalse, (void*)hostVoid,  (void*)hostNull};
   memcpy(gDefVT.vt.slots, slots, sizeof slots);
@@ -243,6 +245,70 @@ static int cmpDouble(const void* a, const void* b) {
   return x < y ? -1 : x > y;
 }
 
+/* ---- the floor: frames to and from the bare relay (bench/peers/relay.ts) ---- */
+static void sendAll(int fd, const unsigned char* p, size_t n) {
+  while (n > 0) {
+    ssize_t w = send(fd, p, n, MSG_NOSIGNAL);
+    if (w <= 0) die("relay send");
+    p += w;
+    n -= (size_t)w;
+  }
+}
+
+static void recvAll(int fd, unsigned char* p, size_t n) {
+  while (n > 0) {
+    ssize_t r = recv(fd, p, n, 0);
+    if (r <= 0) die("relay recv");
+    p += r;
+    n -= (size_t)r;
+  }
+}
+
+/* u32 length (of what follows), u8 kind (1 text, 2 binary), the body: written with one send */
+static unsigned char* relayFrame(size_t size, bool binary) {
+  unsigned char* f = malloc(5 + size);
+  uint32_t len = (uint32_t)(size + 1);
+  memcpy(f, &len, 4);
+  f[4] = binary ? 2 : 1;
+  for (size_t i = 0; i < size; i++) f[5 + i] = binary ? (unsigned char)(i * 31 + 7) : (unsigned char)('a' + i % 26);
+  return f;
+}
+
+/* one message there and back: the echo must come back as it was sent */
+static void relayRoundTrip(int fd, const unsigned char* frame, size_t size, unsigned char* in) {
+  sendAll(fd, frame, 5 + size);
+  recvAll(fd, in, 5);
+  uint32_t len;
+  memcpy(&len, in, 4);
+  if (len != size + 1 || in[4] != frame[4]) die("relay: unexpected echo");
+  recvAll(fd, in + 5, size);
+  if (memcmp(in + 5, frame + 5, size) != 0) die("relay: the echo differs");
+}
+
+static int relayMain(char** argv) {
+  int fd = socket(AF_UNIX, SOCK_STREAM, 0);
+  struct sockaddr_un addr;
+  memset(&addr, 0, sizeof addr);
+  addr.sun_family = AF_UNIX;
+  snprintf(addr.sun_path, sizeof addr.sun_path, "%s", argv[3]);
+  if (connect(fd, (struct sockaddr*)&addr, sizeof addr) != 0) die("connect");
+  bool rt = strcmp(argv[4], "rt") == 0;
+  size_t size = (size_t)atol(argv[5]);
+  bool binary = !rt && strcmp(argv[6], "binary") == 0;
+  long count = atol(argv[rt ? 6 : 7]);
+  unsigned char* frame = relayFrame(size, binary);
+  unsigned char* in = malloc(5 + size);
+  long warm = rt ? count / 10 + 1 : 0; /* as the other modes: round trips warm up, large messages do not */
+  double t0 = 0;
+  for (long i = -warm; i < count; i++) {
+    if (i == 0) t0 = now();
+    relayRoundTrip(fd, frame, size, in);
+  }
+  double dt = now() - t0;
+  printf("{\"messages\":%ld,\"seconds\":%.6f}\n", count, dt);
+  return 0;
+}
+
 int main(int argc, char** argv) {
   setvbuf(stdout, NULL, _IOLBF, 0);
   if (argc < 3) {
@@ -278,6 +344,9 @@ int main(int argc, char** argv) {
     printf("{\"calls\":%ld,\"medianUs\":%.2f,\"p90Us\":%.2f}\n", n, t[n / 2] * 1e6, t[n * 9 / 10] * 1e6);
     return 0;
   }
+
+  if (strcmp(mode, "relay") == 0 && ((argc == 7 && strcmp(argv[4], "rt") == 0) || (argc == 8 && strcmp(argv[4], "large") == 0)))
+    return relayMain(argv);
 
   gLib = dlopen(argv[1], RTLD_NOW | RTLD_LOCAL);
   if (!gLib) {
