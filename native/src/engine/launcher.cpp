@@ -321,12 +321,6 @@ std::string nodeVersionOutput(const std::string& node, std::string& problem) {
   return out;
 }
 
-void checkNodeVersion(const std::string& node) {
-  std::string problem;
-  std::string out = nodeVersionOutput(node, problem);
-  checkNodeVersionOutput(node, out, problem);
-}
-
 /** Waits for the engine just spawned to listen; throws with the log's tail if it does not. */
 void awaitEngine(Connection& conn, const RuntimePaths& paths, const SpawnResult& spawned, int64_t logStart) {
   int64_t deadline = sys::nowMs() + kStartTimeoutMs;
@@ -345,6 +339,12 @@ void awaitEngine(Connection& conn, const RuntimePaths& paths, const SpawnResult&
 }
 
 }  // namespace
+
+void checkNodeVersion(const std::string& node) {
+  std::string problem;
+  std::string out = nodeVersionOutput(node, problem);
+  checkNodeVersionOutput(node, out, problem);
+}
 
 std::string findNode() {
   // A path the administrator set on purpose is used or reported, never silently replaced.
@@ -403,18 +403,7 @@ void connectOrStart(Connection& conn) {
     awaitEngine(conn, paths, spawned, logStart);
     return std::string();
   };
-  // A node the administrator set, or (slim library) found on PATH: used as it is, version checked.
-  if (!sys::env("ONEC_WEBSOCKET_NODE").empty() || !hasEmbeddedRuntime()) {
-    std::string node = findNode();
-    if (node.empty()) throw Failure::of(gen::Msg::engineNodeNotFound);
-    checkNodeVersion(node);
-    std::string refused = start(node);
-    if (!refused.empty()) throw startFailed(node + ": " + refused);
-    return;
-  }
-  // The embedded runtime: the first folder where it can be extracted and really runs (noexec we
-  // could not see, a security policy: the next one).
-  startOnEmbeddedRuntime(paths.dir, paths.log, start);
+  startOnChosenNode(paths, gen::Msg::engineNodeNotFound, start);
 }
 
 }  // namespace engine
