@@ -88,6 +88,7 @@ void Session::open() {
     forget();
     areas_.close();  // a new connection shares its own areas, if any
     sharing_ = SharedAreas::enabled() ? Sharing::Unknown : Sharing::Refused;
+    shareSoon_ = false;
     return;
   }
 }
@@ -105,6 +106,11 @@ void Session::broken(const LinkBroken& e) {
 Reply Session::request(std::vector<uint8_t>& frame, uint8_t op, int64_t deadlineMs) {
   if (frame.size() - 4 > wire::kMaxFrame) throw protocolFailure("request larger than 1 GiB");
   if (state_ != State::Open) open();
+  if (shareSoon_ && op != wire::SHARE) {
+    // a large body came through the socket: share before the next request, so the next one will not
+    shareSoon_ = false;
+    if (sharing_ == Sharing::Unknown) share();
+  }
   shrinkWhenIdle();
   Reply reply;
   try {
@@ -127,6 +133,7 @@ Reply Session::request(std::vector<uint8_t>& frame, uint8_t op, int64_t deadline
   } catch (const LinkBroken& e) {
     broken(e);
   }
+  if (reply.body.size() >= kSharedFrom && sharing_ == Sharing::Unknown) shareSoon_ = true;
   // every response replaces the grant
   grant_ = std::move(reply.response.grant);
   grantSinceMs_ = sys::nowMs();

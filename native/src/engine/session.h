@@ -139,6 +139,7 @@ class Session {
 
   enum class Sharing { Unknown, Active, Refused };  // for the current connection
   Sharing sharing_ = Sharing::Unknown;
+  bool shareSoon_ = false;  // a large body came through the socket: SHARE before the next request
   SharedAreas areas_;
   int64_t lastSharedMs_ = 0;  // when a body last crossed in shared memory
 
