@@ -1,5 +1,6 @@
 #include "component.h"
 
+#include <cstring>
 #include <new>
 
 #include "abi/constants.h"
@@ -319,6 +320,7 @@ bool Component::call(long num, tVariant* ret, tVariant* params, long count) {
     w.u16(id);
     w.u8(static_cast<uint8_t>(m->paramCount));
     uint64_t bodyBytes = 0;  // message bodies as they will go out (UTF-8 or binary)
+    std::size_t sharedAt = 0;  // bytes of the out area used by this request's bodies
     for (unsigned i = 0; i < m->paramCount; ++i) {
       if (static_cast<long>(i) >= count) {
         w.undefined();
@@ -326,6 +328,8 @@ bool Component::call(long num, tVariant* ret, tVariant* params, long count) {
       }
       const tVariant& v = params[i];
       if (m->params[i].kind == gen::ParamKind::Message) {
+        // a large body is written into shared memory and the request only names it
+        if (sharedBody(w, v, sharedAt, bodyBytes)) continue;
         // message bodies cross as UTF-8: the engine sends them without converting them
         if (v.vt == abi::VTYPE_PWSTR) {
           bodyBytes += w.utf8(v.wstr.pwstrVal != nullptr ? v.wstr.pwstrVal : u"", v.wstr.pwstrVal != nullptr ? v.wstr.wstrLen : 0);
@@ -345,8 +349,8 @@ bool Component::call(long num, tVariant* ret, tVariant* params, long count) {
     // vanished engine first: sending to it fails with engineLost, which is this method's policy.)
     bool hasKey;
     int32_t key = 0;
-    if (m->onEngineLost == gen::EngineLostPolicy::Error && session_.state() == engine::Session::State::Open &&
-        postable(*m, params, count, hasKey, key) && session_.mayPost(id, hasKey, key, bodyBytes)) {
+    if (sharedAt == 0 && m->onEngineLost == gen::EngineLostPolicy::Error &&
+        session_.state() == engine::Session::State::Open && postable(*m, params, count, hasKey, key) && session_.mayPost(id, hasKey, key, bodyBytes)) {
       try {
         session_.post(w.finish());
       } catch (const engine::EngineGone&) {
@@ -381,6 +385,9 @@ bool Component::call(long num, tVariant* ret, tVariant* params, long count) {
       reply = session_.request(w.finish(), wire::CALL, deadline);
     } catch (const engine::EngineGone&) {
       if (whenLost()) return true;
+      // a new session shares nothing yet: this call's bodies go through its socket (only a method
+      // that restarts gets here; Отправить's policy is Error)
+      if (sharedAt != 0) throw Failure::of(gen::Msg::engineLost);
       reply = session_.request(w.finish(), wire::CALL, deadline);
     }
     session_.recycleRequest(w.release());
@@ -390,6 +397,33 @@ bool Component::call(long num, tVariant* ret, tVariant* params, long count) {
     session_.keepBatch(id, std::move(reply));
     return true;
   });
+}
+
+bool Component::sharedBody(wire::Writer& w, const tVariant& v, std::size_t& at, uint64_t& bodyBytes) {
+  wire::Tag kind;
+  std::size_t n;
+  if (v.vt == abi::VTYPE_PWSTR && v.wstr.pwstrVal != nullptr && v.wstr.wstrLen >= engine::kSharedFrom / 3) {
+    // (UTF-8 takes at most 3 bytes per UTF-16 unit: shorter text cannot reach the threshold)
+    kind = wire::UTF8;
+    n = text::utf8Length(v.wstr.pwstrVal, v.wstr.wstrLen);
+  } else if (v.vt == abi::VTYPE_BLOB && v.str.pstrVal != nullptr) {
+    kind = wire::BINARY;
+    n = v.str.strLen;
+  } else {
+    return false;
+  }
+  if (n < engine::kSharedFrom || at + n > wire::kMaxFrame) return false;
+  uint8_t* area = session_.sharedRoom(at + n);
+  if (area == nullptr) return false;
+  if (kind == wire::UTF8) {
+    text::encodeUtf8(v.wstr.pwstrVal, v.wstr.wstrLen, area + at);
+  } else {
+    std::memcpy(area + at, v.str.pstrVal, n);
+  }
+  w.shared(kind, static_cast<uint32_t>(at), static_cast<uint32_t>(n));
+  at += n;
+  bodyBytes += n;
+  return true;
 }
 
 // ---- language ----------------------------------------------------------------------------------

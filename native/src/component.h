@@ -67,6 +67,11 @@ class Component {
   void applyOutParams(const std::vector<wire::OutParam>& outs, tVariant* params, long count);
   bool servableFromBatch(const gen::Method& m, const tVariant* params, long count) const;
   bool postable(const gen::Method& m, const tVariant* params, long count, bool& hasKey, int32_t& key) const;
+  /**
+   * A message body of at least engine::kSharedFrom bytes (PWSTR as UTF-8, BLOB as it is) written at
+   * `at` into the session's shared out area and named in the request; false: it goes inline.
+   */
+  bool sharedBody(wire::Writer& w, const abi::tVariant& v, std::size_t& at, uint64_t& bodyBytes);
   [[noreturn]] void engineFailure(const wire::Response& r);
   void changeLocale(const WCHAR_T* locale);
   /** External events: what the library does after the engine accepted a SET (component_events.cpp). */

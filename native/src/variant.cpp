@@ -234,6 +234,7 @@ bool store(const host::Memory& mem, tVariant& v, const wire::Value& value) {
   switch (value.tag) {
     case wire::UNDEFINED:
     case wire::UNSUPPORTED:
+    case wire::SHARED:  // never reaches here: the session resolves it (engine/session.cpp)
       return true;
     case wire::NUL:
       v.vt = VTYPE_NULL;

@@ -62,6 +62,13 @@ std::size_t Writer::utf8(const char16_t* s, std::size_t n) {
   return count;
 }
 
+void Writer::shared(Tag kind, uint32_t offset, uint32_t length) {
+  u8(SHARED);
+  u8(kind);
+  u32(offset);
+  u32(length);
+}
+
 std::vector<uint8_t>& Writer::finish() {
   uint32_t len = static_cast<uint32_t>(buf_.size() - 4);
   for (int i = 0; i < 4; ++i) buf_[i] = static_cast<uint8_t>(len >> (8 * i));
@@ -164,6 +171,14 @@ class Reader {
       case UNSUPPORTED:
         v.vt = u16();
         break;
+      case SHARED: {
+        uint8_t kind = u8();
+        if (kind != UTF8 && kind != BINARY) throw ProtocolError{"bad shared body kind"};
+        v.kind = static_cast<Tag>(kind);
+        v.offset = u32();
+        v.count = u32();
+        break;
+      }
       default:
         throw ProtocolError{"unknown value tag"};
     }

@@ -21,6 +21,7 @@ enum Op : uint8_t {
   ACK = 0x08,
   POST = 0x09,   // a CALL under a send grant: never answered
   TAKEN = 0x0a,  // batched results handed out since the last request: never answered
+  SHARE = 0x0b,  // names the connection's shared-memory areas (engine/shared.h)
 };
 constexpr uint8_t kResponseBit = 0x80;
 constexpr uint32_t kMaxFrame = 1u << 30;  // 1 GiB
@@ -36,6 +37,7 @@ enum Tag : uint8_t {
   NUL = 7,
   UNSUPPORTED = 8,
   UTF8 = 9,  // text as UTF-8 bytes: message bodies, both ways
+  SHARED = 10,  // a message body in shared memory: u8 kind (UTF8 or BINARY), u32 offset, u32 length
 };
 
 /** Builds one request frame: u32 length, u8 op, body. */
@@ -59,6 +61,8 @@ class Writer {
    * returns the byte count.
    */
   std::size_t utf8(const char16_t* s, std::size_t n);
+  /** A message body of `kind` (UTF8 or BINARY) in shared memory (tag SHARED). */
+  void shared(Tag kind, uint32_t offset, uint32_t length);
   /** Finishes the frame (writes its length) and returns it. */
   std::vector<uint8_t>& finish();
   /** Hands the buffer over (for the next Writer) once the frame has been sent. */
@@ -77,6 +81,9 @@ struct Value {
   const uint8_t* data = nullptr;  // STRING: count UTF-16LE units; BINARY, UTF8: count bytes
   uint32_t count = 0;
   uint16_t vt = 0;  // UNSUPPORTED
+  // SHARED (until the session resolves it into UTF8 or BINARY pointing into the shared area)
+  Tag kind = UNDEFINED;
+  uint32_t offset = 0;
 
   /** STRING: unit i (the buffer is unaligned, little-endian). */
   char16_t unit(std::size_t i) const {

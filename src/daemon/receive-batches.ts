@@ -1,5 +1,6 @@
 import { incomingSize, type Incoming } from '../engine/message.js';
 import { BATCH_BYTES, BATCH_COUNT, type CallResult } from './binding.js';
+import { SHARED_FROM } from './shared.js';
 
 /** The engine object a binding receives from (a Client, or a Server with connection ids). */
 export interface MessageSource<T> {
@@ -47,7 +48,10 @@ export class ReceiveBatches<T> {
    */
   answer(first: T, alone: boolean, resultOf: (item: T) => CallResult = this.resultOf): CallResult {
     this.lastTaken = first;
-    this.lent = alone ? [] : this.source().receiveReady(BATCH_COUNT, BATCH_BYTES - incomingSize(this.bodyOf(first)));
+    // A batch ends before a body that would cross in shared memory (src/daemon/shared.ts): only a
+    // response's first result may use it, so such a message comes with the next Принять instead.
+    const budget = Math.min(BATCH_BYTES - incomingSize(this.bodyOf(first)), SHARED_FROM - 1);
+    this.lent = alone ? [] : this.source().receiveReady(BATCH_COUNT, budget);
     return { ...resultOf(first), more: this.lent.map(resultOf) };
   }
 

@@ -6,7 +6,9 @@ import { checkArguments } from './arguments.js';
 import type { ParkedServers } from './parked-servers.js';
 import { createBinding, type Binding, type CallResult, type OutValue } from './bindings.js';
 import { EventStream } from './event-feed.js';
-import { FrameSplitter, Op, PROTOCOL_VERSION, RESPONSE_FLAG, Reader, Writer, type WireValue } from './wire.js';
+import { SHARED_FROM, SharedFiles } from './shared.js';
+import { Blob1C, FrameSplitter, Op, PROTOCOL_VERSION, RESPONSE_FLAG, Reader, Writer, type SharedReader, type WireValue } from './wire.js';
+import { TextBytes } from '../engine/message.js';
 
 const EMPTY = Buffer.alloc(0);
 
@@ -26,6 +28,12 @@ export class Session {
   private closed = false;
   /** set when this connection is an object's events connection (SUBSCRIBE) instead of an object */
   private stream: EventStream | undefined;
+  /** the library's shared-memory areas for large message bodies, once SHARE named them */
+  private shared: SharedFiles | undefined;
+  private readonly readShared: SharedReader = (offset, length) => {
+    if (!this.shared) throw new Error('shared body without shared memory');
+    return this.shared.read(offset, length);
+  };
 
   constructor(
     private readonly socket: Socket,
@@ -98,24 +106,26 @@ export class Session {
     if (this.closed) return undefined;
     let op = 0;
     try {
-      const reader = new Reader(frame);
+      const reader = new Reader(frame, this.shared ? this.readShared : undefined);
       op = reader.u8();
       const result = this.dispatch(op === Op.Post ? Op.Call : op, reader);
+      // only the answer of a Принять / ПринятьСообщение carries a body in shared memory
+      const shareable = op === Op.Call && this.binding?.spec.methods[frame.readUInt16LE(1)]?.takesMessages === true;
       if (result instanceof Promise) {
         return result.then(
-          (r) => this.answer(op, r),
+          (r) => this.answer(op, r, shareable),
           (error: unknown) => this.failed(op, error),
         );
       }
-      this.answer(op, result);
+      this.answer(op, result, shareable);
     } catch (error) {
       this.failed(op, error);
     }
     return undefined;
   }
 
-  private answer(op: number, result: CallResult): void {
-    if (op !== Op.Post) this.respond(op, true, result, undefined);
+  private answer(op: number, result: CallResult, shareable = false): void {
+    if (op !== Op.Post) this.respond(op, true, result, undefined, shareable);
   }
 
   private failed(op: number, error: unknown): void {
@@ -129,6 +139,7 @@ export class Session {
     if (op === Op.Open) return this.open(reader);
     if (op === Op.Subscribe) return this.subscribe(reader);
     if (this.stream) return this.streamRequest(op, reader);
+    if (op === Op.Share) return this.share(reader);
     if (op === Op.Locale) {
       this.setLocale(reader.value());
       return { value: undefined };
@@ -175,6 +186,17 @@ export class Session {
     return { value: undefined };
   }
 
+  /**
+   * SHARE: the library's shared-memory areas (docs/protocol.md). True when both are open and
+   * verified; False leaves the connection on the socket path (the library stops asking).
+   */
+  private share(reader: Reader): CallResult {
+    if (!this.binding) throw new Error('OPEN must come first');
+    this.shared?.close();
+    this.shared = SharedFiles.open(reader);
+    return { value: this.shared !== undefined };
+  }
+
   /** SUBSCRIBE: this connection becomes the events connection of the object owning the token. */
   private subscribe(reader: Reader): CallResult {
     const version = reader.u16();
@@ -211,10 +233,12 @@ export class Session {
    * Response layout (docs/protocol.md): status, value, out-parameters, error; then the further
    * results of a batch, and the send grant the library may use until its next request.
    */
-  private respond(op: number, ok: boolean, result: CallResult, error: string | undefined): void {
+  private respond(op: number, ok: boolean, result: CallResult, error: string | undefined, shareable = false): void {
     if (this.closed) return;
     const writer = new Writer().u8(RESPONSE_FLAG | op).u8(ok ? 0 : 1);
-    writeResult(writer, result);
+    // Only the first result may use the in area: batched ones stay with the library until later
+    // calls, and the next response may overwrite the area.
+    writeResult(writer, result, shareable ? this.shared : undefined);
     writer.value(error);
     const more = result.more ?? [];
     writer.u16(more.length);
@@ -245,6 +269,8 @@ export class Session {
     if (this.closed) return;
     this.closed = true;
     this.stream?.close();
+    this.shared?.close();
+    this.shared = undefined;
     try {
       await this.binding?.dispose();
     } finally {
@@ -253,9 +279,32 @@ export class Session {
   }
 }
 
-function writeResult(writer: Writer, result: CallResult): void {
-  writer.value(result.value);
+/** A result; with `shared`, its one large message body goes into the in area (the first only). */
+function writeResult(writer: Writer, result: CallResult, shared?: SharedFiles): void {
+  let into = shared;
+  const put = (value: OutValue): void => {
+    if (into) {
+      const bytes = value instanceof TextBytes ? value.bytes : value instanceof Blob1C ? value.bytes : Buffer.isBuffer(value) ? value : undefined;
+      if (bytes && bytes.length >= SHARED_FROM) {
+        const area = into;
+        into = undefined;
+        try {
+          area.write(bytes);
+          writer.shared(!(value instanceof TextBytes), 0, bytes.length);
+          return;
+        } catch (error) {
+          // the area could not take it (out of memory): this one goes through the socket
+          process.stderr.write(`engine: shared memory: ${(error as Error).message}\n`);
+        }
+      }
+    }
+    writer.value(value);
+  };
+  put(result.value);
   const outs = result.outs ?? [];
   writer.u8(outs.length);
-  for (const [index, value] of outs) writer.u8(index).value(value as OutValue);
+  for (const [index, value] of outs) {
+    writer.u8(index);
+    put(value);
+  }
 }

@@ -5,7 +5,7 @@
  */
 import { TextBytes } from '../engine/message.js';
 
-export const PROTOCOL_VERSION = 3;
+export const PROTOCOL_VERSION = 4;
 
 export const enum Op {
   Open = 0x01,
@@ -21,6 +21,8 @@ export const enum Op {
   Post = 0x09,
   /** how many batched results the library handed out since its last request; never answered */
   Taken = 0x0a,
+  /** names the connection's shared-memory areas (src/daemon/shared.ts) */
+  Share = 0x0b,
 }
 
 export const RESPONSE_FLAG = 0x80;
@@ -55,11 +57,20 @@ const enum Tag {
   Unsupported = 8,
   /** text as UTF-8 bytes: how the library sends message bodies */
   Utf8 = 9,
+  /** a message body in shared memory: u8 kind (Utf8 or Blob), u32 offset, u32 length */
+  Shared = 10,
 }
+
+/** Reads a body of `length` bytes at `offset` of the connection's shared out area. */
+export type SharedReader = (offset: number, length: number) => Buffer;
 
 export class Reader {
   private offset = 0;
-  constructor(private readonly buffer: Buffer) {}
+  constructor(
+    private readonly buffer: Buffer,
+    /** where Shared values are read from; without it they are a protocol error */
+    private readonly shared?: SharedReader,
+  ) {}
 
   u8(): number {
     this.need(1);
@@ -77,6 +88,20 @@ export class Reader {
     this.need(4);
     const v = this.buffer.readUInt32LE(this.offset);
     this.offset += 4;
+    return v;
+  }
+
+  i32(): number {
+    this.need(4);
+    const v = this.buffer.readInt32LE(this.offset);
+    this.offset += 4;
+    return v;
+  }
+
+  u64(): bigint {
+    this.need(8);
+    const v = this.buffer.readBigUInt64LE(this.offset);
+    this.offset += 8;
     return v;
   }
 
@@ -118,6 +143,15 @@ export class Reader {
       case Tag.Utf8: {
         const bytes = this.bytes(this.u32());
         return new TextBytes(bytes.length >= 16 * 1024 ? bytes : Buffer.from(bytes));
+      }
+      case Tag.Shared: {
+        const kind = this.u8();
+        const offset = this.u32();
+        const length = this.u32();
+        if (!this.shared) throw new Error('shared body without shared memory');
+        if (kind === Tag.Utf8) return new TextBytes(this.shared(offset, length));
+        if (kind === Tag.Blob) return new Blob1C(this.shared(offset, length));
+        throw new Error(`bad shared body kind ${kind}`);
       }
       default:
         throw new Error(`unknown value tag ${tag}`);
@@ -177,6 +211,12 @@ export class Writer {
     return this;
   }
 
+  u64(v: bigint): this {
+    this.room(8);
+    this.at = this.buf.writeBigUInt64LE(v, this.at);
+    return this;
+  }
+
   value(v: WireValue | Buffer): this {
     if (v === undefined) return this.u8(Tag.Empty);
     if (v === null) return this.u8(Tag.Null);
@@ -200,6 +240,11 @@ export class Writer {
       return this;
     }
     return this.u8(Tag.Unsupported).u16(v.vt);
+  }
+
+  /** A message body of `length` bytes at `offset` of the shared in area (Tag.Shared). */
+  shared(binary: boolean, offset: number, length: number): this {
+    return this.u8(Tag.Shared).u8(binary ? Tag.Blob : Tag.Utf8).u32(offset).u32(length);
   }
 
   /** A byte count and the bytes; large ones are not copied but written as their own chunk. */

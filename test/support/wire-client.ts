@@ -1,6 +1,6 @@
 import { connect, type Socket } from 'node:net';
 import { TextBytes } from '../../src/engine/message.js';
-import { FrameSplitter, Op, PROTOCOL_VERSION, Reader, Writer, type WireValue } from '../../src/daemon/wire.js';
+import { FrameSplitter, Op, PROTOCOL_VERSION, Reader, Writer, type SharedReader, type WireValue } from '../../src/daemon/wire.js';
 
 export interface WireResult {
   value: WireValue;
@@ -50,6 +50,8 @@ export class WireClient {
   private readonly splitter = new FrameSplitter();
   private waiting: Array<(frame: Buffer) => void> = [];
   private ended = false;
+  /** where Shared values in responses are read from (a test that shared areas with SHARE sets it) */
+  sharedIn: SharedReader | undefined;
 
   private constructor(private readonly socket: Socket) {
     socket.on('data', (chunk: Buffer) => {
@@ -75,7 +77,7 @@ export class WireClient {
     return new Promise((resolve, reject) => {
       this.waiting.push((frame) => {
         if (frame.length === 0) return reject(new Error('connection closed'));
-        const reader = new Reader(frame);
+        const reader = new Reader(frame, this.sharedIn);
         reader.u8();
         const ok = reader.u8() === 0;
         const { value, outs } = readResult(reader);
@@ -119,6 +121,13 @@ export class WireClient {
   /** TAKEN: `count` batched results were handed out; `dropRest`: the others are given up. No response. */
   taken(count: number, dropRest: boolean): void {
     this.socket.write(new Writer().u8(Op.Taken).u32(count).u8(dropRest ? 1 : 0).finish());
+  }
+
+  /** SHARE (Linux form): the areas are fds of process `pid`, each with the inode it should have. */
+  share(pid: number, out: { fd: number; ino: bigint }, into: { fd: number; ino: bigint }): Promise<WireResponse> {
+    const writer = new Writer().u8(Op.Share).u8(1).u32(pid);
+    for (const area of [out, into]) writer.i32(area.fd).u64(area.ino);
+    return this.request(writer);
   }
 
   get(propId: number): Promise<WireResponse> {

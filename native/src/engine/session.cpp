@@ -86,6 +86,9 @@ void Session::open() {
     }
     state_ = State::Open;
     forget();
+    areas_.close();  // a new connection shares its own areas, if any
+    sharing_ = SharedAreas::enabled() ? Sharing::Unknown : Sharing::Refused;
+    shareSoon_ = false;
     return;
   }
 }
@@ -93,6 +96,7 @@ void Session::open() {
 void Session::broken(const LinkBroken& e) {
   conn_.close();
   forget();
+  areas_.close();
   state_ = State::Lost;
   if (e.beforeRequest) throw EngineGone{};
   if (e.protocol) throw protocolFailure(e.why);
@@ -102,6 +106,12 @@ void Session::broken(const LinkBroken& e) {
 Reply Session::request(std::vector<uint8_t>& frame, uint8_t op, int64_t deadlineMs) {
   if (frame.size() - 4 > wire::kMaxFrame) throw protocolFailure("request larger than 1 GiB");
   if (state_ != State::Open) open();
+  if (shareSoon_ && op != wire::SHARE) {
+    // a large body came through the socket: share before the next request, so the next one will not
+    shareSoon_ = false;
+    if (sharing_ == Sharing::Unknown) share();
+  }
+  shrinkWhenIdle();
   Reply reply;
   try {
     reply.body = conn_.roundTrip(pendingTaken(), frame, op, deadlineMs, &spareResponse_);
@@ -118,6 +128,12 @@ Reply Session::request(std::vector<uint8_t>& frame, uint8_t op, int64_t deadline
   } catch (const wire::ProtocolError& e) {
     broken(LinkBroken{e.what, true});
   }
+  try {
+    resolveShared(reply.response);
+  } catch (const LinkBroken& e) {
+    broken(e);
+  }
+  if (reply.body.size() >= kSharedFrom && sharing_ == Sharing::Unknown) shareSoon_ = true;
   // every response replaces the grant
   grant_ = std::move(reply.response.grant);
   grantSinceMs_ = sys::nowMs();
@@ -126,7 +142,65 @@ Reply Session::request(std::vector<uint8_t>& frame, uint8_t op, int64_t deadline
   return reply;
 }
 
+uint8_t* Session::sharedRoom(std::size_t n) {
+  if (state_ != State::Open || n > wire::kMaxFrame) return nullptr;
+  if (sharing_ == Sharing::Unknown) {
+    try {
+      share();
+    } catch (const EngineGone&) {
+      return nullptr;  // the session is Lost now: the call's request applies its policy
+    }
+  }
+  if (sharing_ != Sharing::Active) return nullptr;
+  uint8_t* room = areas_.outRoom(n);
+  if (room != nullptr) lastSharedMs_ = sys::nowMs();
+  return room;
+}
+
+void Session::share() {
+  sharing_ = Sharing::Refused;
+  std::vector<uint8_t> names;
+  if (!areas_.create(names)) return;
+  wire::Writer w(wire::SHARE);
+  w.bytes(names.data(), names.size());
+  Reply reply = request(w.finish(), wire::SHARE, -1);
+  // True: the engine opened both and found them to be ours; anything else: the socket it is
+  if (reply.response.ok && reply.response.value.tag == wire::BOOLEAN && reply.response.value.boolean) {
+    sharing_ = Sharing::Active;
+  } else {
+    areas_.close();
+  }
+}
+
+void Session::resolveShared(wire::Response& r) {
+  for (const wire::Result& more : r.more) {
+    // a kept batch must never point into an area the next response may overwrite
+    if (more.value.tag == wire::SHARED) throw LinkBroken{"shared body in a batch", true};
+    for (const wire::OutParam& out : more.outParams) {
+      if (out.value.tag == wire::SHARED) throw LinkBroken{"shared body in a batch", true};
+    }
+  }
+  auto resolve = [&](wire::Value& v) {
+    if (v.tag != wire::SHARED) return;
+    if (sharing_ != Sharing::Active) throw LinkBroken{"shared body without shared memory", true};
+    const uint8_t* p = areas_.inView(v.offset, v.count);
+    if (p == nullptr) throw LinkBroken{"shared body outside the shared area", true};
+    v.tag = v.kind;
+    v.data = p;
+    lastSharedMs_ = sys::nowMs();
+  };
+  resolve(r.value);
+  for (wire::OutParam& out : r.outParams) resolve(out.value);
+}
+
+void Session::shrinkWhenIdle() {
+  // Large messages have stopped: the areas' memory goes back. No request is in flight, so the
+  // engine is not writing into the in area (it does only while answering one).
+  if (areas_.holdsMemory() && sys::nowMs() - lastSharedMs_ > kKeepLargeMs) areas_.shrink();
+}
+
 void Session::post(std::vector<uint8_t>& frame) {
+  shrinkWhenIdle();
   frame[4] = wire::POST;
   try {
     conn_.post(pendingTaken(), frame);
@@ -222,6 +296,8 @@ void Session::forget() {
 void Session::reset() {
   conn_.close();
   forget();
+  areas_.close();
+  sharing_ = Sharing::Unknown;
   std::vector<uint8_t>().swap(spareRequest_);
   std::vector<uint8_t>().swap(spareResponse_);
   conn_.allowReconnect();

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "engine/connection.h"
+#include "engine/shared.h"
 #include "wire.h"
 
 namespace engine {
@@ -59,6 +60,16 @@ class Session {
   /** Gives a request's buffer back once the request has gone out. */
   void recycleRequest(std::vector<uint8_t>&& buffer) { keepSpare(spareRequest_, std::move(buffer)); }
 
+  // ---- shared memory: large message bodies (engine/shared.h, docs/protocol.md) ----
+
+  /**
+   * Room for a message body of `n` bytes in the out area, the connection's areas shared first if
+   * they are not yet; null when the body goes through the socket (shared memory off, refused, or
+   * the session not open). A request carrying a body there waits for its response (never POST): the
+   * engine has read the area before it answers.
+   */
+  uint8_t* sharedRoom(std::size_t n);
+
   // ---- batches: further results of a call, answered here without asking the engine ----
 
   /**
@@ -99,6 +110,12 @@ class Session {
   void forget();
   /** The TAKEN frame due before the next request, or null. */
   const std::vector<uint8_t>* pendingTaken();
+  /** Frees the areas' memory kKeepLargeMs after the last large body (engine/session.cpp). */
+  void shrinkWhenIdle();
+  /** SHARE: creates the areas and has the engine open them (once per connection). */
+  void share();
+  /** Points the primary result's SHARED values into the in area (throws LinkBroken if it cannot). */
+  void resolveShared(wire::Response& r);
   /** Keeps `buffer` in `slot` for reuse, unless it is large and large messages have stopped. */
   void keepSpare(std::vector<uint8_t>& slot, std::vector<uint8_t>&& buffer);
 
@@ -119,6 +136,12 @@ class Session {
   std::vector<uint8_t> spareRequest_;
   std::vector<uint8_t> spareResponse_;
   int64_t lastLargeMs_ = 0;  // when a large request or response was last made
+
+  enum class Sharing { Unknown, Active, Refused };  // for the current connection
+  Sharing sharing_ = Sharing::Unknown;
+  bool shareSoon_ = false;  // a large body came through the socket: SHARE before the next request
+  SharedAreas areas_;
+  int64_t lastSharedMs_ = 0;  // when a body last crossed in shared memory
 
   wire::Grant grant_;
   int64_t grantSinceMs_ = 0;
