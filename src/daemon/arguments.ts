@@ -9,14 +9,19 @@ const TYPE_KEYS = {
   message: 'typeString',
 } as const;
 
-/** The arguments of a call, checked against the method's table entry, defaults applied. */
-export type Arguments = ReadonlyArray<string | number | Buffer | TextBytes | undefined>;
+type Argument = string | number | Buffer | TextBytes | undefined;
 
-export function checkArguments(method: MethodSpec, values: readonly WireValue[]): Arguments {
-  return method.params.map((param, index) => checkOne(param, index, values[index]));
+/** The arguments of a call, checked against the method's table entry, defaults applied. */
+export type Arguments = ReadonlyArray<Argument>;
+
+/** Checks `values` against the method's parameters; into `into` (reused by a session), else a new array. */
+export function checkArguments(method: MethodSpec, values: readonly WireValue[], into: Argument[] = []): Arguments {
+  const params = method.params;
+  for (let index = 0; index < params.length; index++) into[index] = checkOne(params[index] as ParamSpec, index, values[index]);
+  return into;
 }
 
-function checkOne(param: ParamSpec, index: number, given: WireValue): string | number | Buffer | TextBytes | undefined {
+function checkOne(param: ParamSpec, index: number, given: WireValue): Argument {
   if (param.kind === 'out') return undefined;
   const value = given === undefined && param.default !== undefined ? param.default : given;
   if (value === undefined) throw new EngineError('missingParam', [index + 1, param]);

@@ -14,7 +14,43 @@ export interface CallResult {
    * Further results of the same call that are ready now (received messages): the library answers
    * the next calls of this method from them without asking (docs/protocol.md, batches).
    */
-  more?: CallResult[];
+  more?: CallResult[] | FormedResults;
+}
+
+/** Where a ResultForm writes one result: its value and count of out-parameters, then each of them. */
+export interface ResultWriter {
+  result(value: OutValue, outCount: number): this;
+  out(index: number, value: OutValue): this;
+}
+
+/**
+ * How an item (a received message) is the result of the call that takes it, written straight into
+ * the response: a batch of hundreds of messages then costs no object per message.
+ */
+export type ResultForm<T> = (item: T, to: ResultWriter) => void;
+
+/** Results to write as `form` shapes each item. */
+export interface FormedResults<T = unknown> {
+  readonly items: readonly T[];
+  /** a method, so that the results of any item type are FormedResults (methods are bivariant) */
+  form(item: T, to: ResultWriter): void;
+}
+
+/** One item's result as an object (a call's first result, which may be inspected before it is written). */
+export function formResult<T>(form: ResultForm<T>, item: T): CallResult {
+  const result: CallResult = { value: undefined };
+  const collect: ResultWriter = {
+    result(value) {
+      result.value = value;
+      return this;
+    },
+    out(index, value) {
+      (result.outs ??= []).push([index, value]);
+      return this;
+    },
+  };
+  form(item, collect);
+  return result;
 }
 
 /** A method the library may call without waiting for its answer (docs/protocol.md, send grants). */
@@ -40,7 +76,10 @@ export const GRANT_SHARE = 0.25;
 export interface Binding {
   readonly spec: ClassSpec;
   call(methodId: number, args: Arguments): Promise<CallResult> | CallResult;
-  /** The same call answered without waiting when it can be (Send; Receive with a message queued), else undefined. */
+  /**
+   * The same call answered without waiting when it can be (Send; Receive with a message queued),
+   * else undefined. `args` is the session's, valid during this call only.
+   */
   callNow?(methodId: number, args: Arguments): CallResult | undefined;
   get(propId: number): OutValue;
   /** sets a property; what it answers goes back in the SET response (the events token) */

@@ -5,7 +5,7 @@ import { TextBytes, type Incoming } from '../engine/message.js';
 import { DEFAULT_PING_INTERVAL_MS } from '../engine/options.js';
 import { displayUrl } from '../engine/url.js';
 import { timeoutMs, type Arguments } from './arguments.js';
-import { body, GRANT_SHARE, num, str, type Binding, type CallResult, type Grant, type OutValue } from './binding.js';
+import { body, GRANT_SHARE, num, str, type Binding, type CallResult, type Grant, type OutValue, type ResultForm } from './binding.js';
 import { EventFeed, isEventProp } from './event-feed.js';
 import { ReceiveBatches } from './receive-batches.js';
 import { checkHeader, checkSetting, settingCount, settingMs, splitList } from './settings.js';
@@ -19,8 +19,11 @@ function clientEvent(message: Incoming): { name: string; data: string } {
 const SEND = CLIENT.methods.findIndex((m) => m.en === 'Send');
 const RECEIVE = CLIENT.methods.findIndex((m) => m.en === 'Receive');
 const RECEIVE_MESSAGE = CLIENT.methods.findIndex((m) => m.en === 'ReceiveMessage');
+/** Принять: True, the message in out-parameter 1 */
+const receiveResult: ResultForm<Incoming> = (m, to) => to.result(true, 1).out(1, m);
 /** ПринятьСообщение: the message is the result (docs/other-hosts.md) */
-const messageResult = (m: Incoming): CallResult => ({ value: m });
+const messageResult: ResultForm<Incoming> = (m, to) => to.result(m, 0);
+const SENT: CallResult = Object.freeze({ value: true });
 
 export class ClientBinding implements Binding {
   readonly spec = CLIENT;
@@ -31,7 +34,7 @@ export class ClientBinding implements Binding {
     this.batches = new ReceiveBatches<Incoming>(
       () => client,
       (m) => m,
-      (m) => ({ value: true, outs: [[1, m]] }),
+      receiveResult,
     );
     this.events.attach(client.messageQueue);
     client.observer = {
@@ -48,7 +51,7 @@ export class ClientBinding implements Binding {
     if (methodId === SEND) {
       this.client.holdWrites();
       this.client.send(body(args[0]));
-      return { value: true };
+      return SENT;
     }
     if (methodId === RECEIVE || methodId === RECEIVE_MESSAGE) {
       timeoutMs(num(args[0]));

@@ -1,5 +1,5 @@
 import { incomingSize, type Incoming } from '../engine/message.js';
-import { BATCH_BYTES, BATCH_COUNT, type CallResult } from './binding.js';
+import { BATCH_BYTES, BATCH_COUNT, formResult, type CallResult, type ResultForm } from './binding.js';
 import { SHARED_FROM } from './shared.js';
 
 /** The engine object a binding receives from (a Client, or a Server with connection ids). */
@@ -23,7 +23,7 @@ export class ReceiveBatches<T> {
     private readonly source: () => MessageSource<T>,
     private readonly bodyOf: (item: T) => Incoming,
     /** the result of one Принять that took `item` */
-    private readonly resultOf: (item: T) => CallResult,
+    private readonly resultOf: ResultForm<T>,
   ) {}
 
   /** whether the message BSL took last was binary (false when the last Принять took nothing) */
@@ -44,15 +44,16 @@ export class ReceiveBatches<T> {
   /**
    * The answer to a Принять that took `first`: with the messages queued behind it as a batch,
    * unless `alone` (external events borrow from the same queue). `resultOf` shapes each result for
-   * the form of Принять asked (ПринятьСообщение returns the message itself).
+   * the form of Принять asked (ПринятьСообщение returns the message itself). The batch is written
+   * from the lent items themselves (no result object per message).
    */
-  answer(first: T, alone: boolean, resultOf: (item: T) => CallResult = this.resultOf): CallResult {
+  answer(first: T, alone: boolean, resultOf: ResultForm<T> = this.resultOf): CallResult {
     this.lastTaken = first;
     // A batch ends before a body that would cross in shared memory (src/daemon/shared.ts): only a
     // response's first result may use it, so such a message comes with the next Принять instead.
     const budget = Math.min(BATCH_BYTES - incomingSize(this.bodyOf(first)), SHARED_FROM - 1);
     this.lent = alone ? [] : this.source().receiveReady(BATCH_COUNT, budget);
-    return { ...resultOf(first), more: this.lent.map(resultOf) };
+    return { ...formResult(resultOf, first), more: { items: this.lent, form: resultOf } };
   }
 
   /** A Принять that took nothing. */
@@ -62,8 +63,10 @@ export class ReceiveBatches<T> {
 
   /** TAKEN: BSL took the first `count` lent items; `giveUpRest`: the library dropped the others. */
   taken(count: number, giveUpRest: boolean): void {
-    const used = this.lent.splice(0, count);
-    if (used.length > 0) this.lastTaken = used[used.length - 1];
+    // usually one at a time (the library reports with each request): shift() allocates nothing
+    const used = Math.min(count, this.lent.length);
+    if (used > 0) this.lastTaken = this.lent[used - 1];
+    for (let i = 0; i < used; i++) this.lent.shift();
     if (giveUpRest) this.giveBack();
   }
 

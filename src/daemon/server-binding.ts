@@ -6,7 +6,7 @@ import { ClusterNode, DEFAULT_CLUSTER_TTL_MS } from '../engine/cluster/node.js';
 import { checkRedisUrl, maskUrl } from '../engine/cluster/redis.js';
 import { Server, type ServerIncoming } from '../engine/server.js';
 import { timeoutMs, type Arguments } from './arguments.js';
-import { body, GRANT_SHARE, num, str, type Binding, type CallResult, type Grant, type OutValue } from './binding.js';
+import { body, GRANT_SHARE, num, str, type Binding, type CallResult, type Grant, type OutValue, type ResultForm } from './binding.js';
 import { EventFeed, isEventProp } from './event-feed.js';
 import type { ParkedServers } from './parked-servers.js';
 import { ReceiveBatches } from './receive-batches.js';
@@ -23,8 +23,12 @@ function serverEvent(message: ServerIncoming): { name: string; data: string } {
 const SEND = SERVER.methods.findIndex((m) => m.en === 'Send');
 const RECEIVE = SERVER.methods.findIndex((m) => m.en === 'Receive');
 const RECEIVE_MESSAGE = SERVER.methods.findIndex((m) => m.en === 'ReceiveMessage');
+/** Принять: True, the connection id in out-parameter 1, the message in 2 */
+const receiveResult: ResultForm<ServerIncoming> = (m, to) => to.result(true, 2).out(1, m.id).out(2, m.data);
 /** ПринятьСообщение: the message is the result, its connection id is ИДОтправителя (docs/other-hosts.md) */
-const messageResult = (m: ServerIncoming): CallResult => ({ value: m.data });
+const messageResult: ResultForm<ServerIncoming> = (m, to) => to.result(m.data, 0);
+const SENT: CallResult = Object.freeze({ value: true });
+const NOT_SENT: CallResult = Object.freeze({ value: false });
 /** Connection ids a server grant names at most. */
 const GRANT_KEYS = 256;
 
@@ -40,7 +44,7 @@ export class ServerBinding implements Binding {
   private readonly batches = new ReceiveBatches<ServerIncoming>(
     () => this.server,
     (m) => m.data,
-    (m) => ({ value: true, outs: [[1, m.id], [2, m.data]] }),
+    receiveResult,
   );
   /** connection ids the library last heard of (a send grant names those still open) */
   private recent: number[] = [];
@@ -256,11 +260,11 @@ export class ServerBinding implements Binding {
     this.server.holdWrites(id);
     const sent = this.server.send(id, data);
     if (sent && !this.recent.includes(id)) this.remember([id]);
-    return { value: sent };
+    return sent ? SENT : NOT_SENT;
   }
 
   /** A received message, with the ones queued behind it as a batch (`resultOf`: see ReceiveBatches.answer). */
-  private received(message: ServerIncoming, resultOf?: (m: ServerIncoming) => CallResult): CallResult {
+  private received(message: ServerIncoming, resultOf?: ResultForm<ServerIncoming>): CallResult {
     const result = this.batches.answer(message, this.events.enabled, resultOf);
     this.node?.acknowledge([message]); // handed to BSL: done for the whole service
     this.remember([message.id, ...this.batches.lentItems.map((m) => m.id)]);

@@ -2,25 +2,36 @@ import type { Socket } from 'node:net';
 import { CLASSES } from '../api/table.js';
 import { EngineError, errorText } from '../engine/errors.js';
 import { langFromLocale, type Lang } from '../i18n/messages.js';
-import { checkArguments } from './arguments.js';
+import { checkArguments, type Arguments } from './arguments.js';
 import type { ParkedServers } from './parked-servers.js';
 import { createBinding, type Binding, type CallResult, type OutValue } from './bindings.js';
 import { EventStream } from './event-feed.js';
 import { SHARED_FROM, SharedFiles } from './shared.js';
-import { Blob1C, FrameSplitter, Op, PROTOCOL_VERSION, RESPONSE_FLAG, Reader, Writer, type SharedReader, type WireValue } from './wire.js';
+import { Blob1C, FrameSplitter, Op, PROTOCOL_VERSION, RESPONSE_FLAG, Reader, Writer, type FrameSink, type SharedReader, type WireValue } from './wire.js';
 import { TextBytes } from '../engine/message.js';
 
 const EMPTY = Buffer.alloc(0);
+const NO_OUTS: ReadonlyArray<[number, OutValue]> = [];
+const NOTHING: CallResult = Object.freeze({ value: undefined });
 
 /**
  * One library connection = one add-in object. Requests are handled strictly one after another, as
  * the library sends them (it blocks on each response).
  */
-export class Session {
+export class Session implements FrameSink {
   private binding: Binding | undefined;
   private lang: Lang = 'ru';
   private lastError = '';
   private readonly splitter = new FrameSplitter();
+  /** every request is read with this one reader and answered with this one writer */
+  private readonly reader = new Reader(EMPTY);
+  private readonly writer = new Writer(256, true);
+  /**
+   * A CALL's values as read and as checked, for the call's synchronous part only (emptied after
+   * it): a call that has to wait gets its own copy of the arguments.
+   */
+  private readonly values: WireValue[] = [];
+  private readonly args: Array<Arguments[number]> = [];
   /** frames not handled yet, and whether the one before them is still waiting for its answer */
   private pending: Buffer[] = [];
   private head = 0;
@@ -47,36 +58,43 @@ export class Session {
   }
 
   private onData(chunk: Buffer): void {
-    let frames: Buffer[];
     try {
-      frames = this.splitter.push(chunk);
+      this.splitter.feed(chunk, this);
     } catch {
       this.socket.destroy();
-      return;
     }
-    for (const frame of frames) {
-      // TAKEN is settled at once: the library sends it only once every earlier request it waited
-      // for was answered, and the socket's close (which gives unacknowledged results back) must
-      // find it applied.
-      if (frame[0] === Op.Taken) this.taken(frame);
-      else this.pending.push(frame);
-    }
-    this.pump();
   }
 
-  /** Handles queued frames in order; one that has to wait (a Receive, a Connect) holds the rest. */
+  /**
+   * One frame, from the splitter. Handled right here unless an earlier one is still waiting for its
+   * answer; then it is queued.
+   */
+  frame(buffer: Buffer, start: number, end: number): void {
+    // TAKEN is settled at once: the library sends it only once every earlier request it waited
+    // for was answered, and the socket's close (which gives unacknowledged results back) must
+    // find it applied.
+    if (buffer[start] === Op.Taken) this.taken(buffer, start, end);
+    else if (this.waiting || this.head < this.pending.length) this.pending.push(buffer.subarray(start, end));
+    else this.run(buffer, start, end);
+  }
+
+  /** Handles one frame; one that has to wait (a Receive, a Connect) holds the rest until answered. */
+  private run(buffer: Buffer, start: number, end: number): void {
+    const next = this.handle(buffer, start, end);
+    if (!next) return;
+    this.waiting = true;
+    void next.then(() => {
+      this.waiting = false;
+      this.pump();
+    });
+  }
+
+  /** Handles queued frames in order, until one has to wait. */
   private pump(): void {
     while (!this.waiting && this.head < this.pending.length) {
       const frame = this.pending[this.head] as Buffer;
       this.pending[this.head++] = EMPTY;
-      const next = this.handle(frame);
-      if (next) {
-        this.waiting = true;
-        void next.then(() => {
-          this.waiting = false;
-          this.pump();
-        });
-      }
+      this.run(frame, 0, frame.length);
     }
     if (this.head === this.pending.length) {
       this.pending = [];
@@ -84,9 +102,9 @@ export class Session {
     }
   }
 
-  private taken(frame: Buffer): void {
+  private taken(buffer: Buffer, start: number, end: number): void {
     try {
-      const reader = new Reader(frame);
+      const reader = this.reader.reset(buffer, start, end);
       reader.u8();
       const count = reader.u32();
       const flags = reader.u8();
@@ -102,15 +120,16 @@ export class Session {
    * fail anyway (the connection ended meanwhile), that is the same as the connection ending just
    * after a successful call: nothing to report.
    */
-  private handle(frame: Buffer): Promise<void> | undefined {
+  private handle(buffer: Buffer, start: number, end: number): Promise<void> | undefined {
     if (this.closed) return undefined;
     let op = 0;
     try {
-      const reader = new Reader(frame, this.shared ? this.readShared : undefined);
+      const reader = this.reader.reset(buffer, start, end);
+      reader.shared = this.shared ? this.readShared : undefined;
       op = reader.u8();
       const result = this.dispatch(op === Op.Post ? Op.Call : op, reader);
       // only the answer of a Принять / ПринятьСообщение carries a body in shared memory
-      const shareable = op === Op.Call && this.binding?.spec.methods[frame.readUInt16LE(1)]?.takesMessages === true;
+      const shareable = op === Op.Call && this.binding?.spec.methods[buffer.readUInt16LE(start + 1)]?.takesMessages === true;
       if (result instanceof Promise) {
         return result.then(
           (r) => this.answer(op, r, shareable),
@@ -132,7 +151,7 @@ export class Session {
     if (!(error instanceof EngineError)) process.stderr.write(`engine: ${(error as Error).stack ?? String(error)}\n`);
     if (op === Op.Post) return;
     this.lastError = errorText(error, this.lang);
-    this.respond(op, false, { value: undefined }, this.lastError);
+    this.respond(op, false, NOTHING, this.lastError);
   }
 
   private dispatch(op: number, reader: Reader): CallResult | Promise<CallResult> {
@@ -142,20 +161,25 @@ export class Session {
     if (op === Op.Share) return this.share(reader);
     if (op === Op.Locale) {
       this.setLocale(reader.value());
-      return { value: undefined };
+      return NOTHING;
     }
     const binding = this.binding;
     if (!binding) throw new Error('OPEN must come first');
     if (op === Op.Call) {
       const methodId = reader.u16();
       const count = reader.u8();
-      const values: WireValue[] = [];
-      for (let i = 0; i < count; i++) values.push(reader.value());
-      const method = binding.spec.methods[methodId];
-      if (!method) throw new EngineError('unknownMember', [`#${methodId}`]);
-      if (method.local === 'errorDescription') return { value: this.lastError };
-      const args = checkArguments(method, values);
-      return binding.callNow?.(methodId, args) ?? binding.call(methodId, args);
+      const values = this.values;
+      try {
+        for (let i = 0; i < count; i++) values[i] = reader.value();
+        const method = binding.spec.methods[methodId];
+        if (!method) throw new EngineError('unknownMember', [`#${methodId}`]);
+        if (method.local === 'errorDescription') return { value: this.lastError };
+        const args = checkArguments(method, values, this.args);
+        return binding.callNow?.(methodId, args) ?? binding.call(methodId, args.slice(0, method.params.length));
+      } finally {
+        values.fill(undefined, 0, count);
+        this.args.fill(undefined);
+      }
     }
     if (op === Op.Get) {
       const propId = reader.u16();
@@ -235,14 +259,22 @@ export class Session {
    */
   private respond(op: number, ok: boolean, result: CallResult, error: string | undefined, shareable = false): void {
     if (this.closed) return;
-    const writer = new Writer().u8(RESPONSE_FLAG | op).u8(ok ? 0 : 1);
+    const writer = this.writer.reset().u8(RESPONSE_FLAG | op).u8(ok ? 0 : 1);
     // Only the first result may use the in area: batched ones stay with the library until later
     // calls, and the next response may overwrite the area.
     writeResult(writer, result, shareable ? this.shared : undefined);
     writer.value(error);
-    const more = result.more ?? [];
-    writer.u16(more.length);
-    for (const r of more) writeResult(writer, r);
+    const more = result.more;
+    if (more === undefined) {
+      writer.u16(0);
+    } else if (Array.isArray(more)) {
+      writer.u16(more.length);
+      for (const r of more) writeResult(writer, r);
+    } else {
+      const items = more.items;
+      writer.u16(items.length);
+      for (let i = 0; i < items.length; i++) more.form(items[i], writer);
+    }
     const grant = this.binding?.grant?.();
     if (grant) {
       writer.u8(1).u16(grant.methodId).u32(Math.min(grant.credit, 0xffffffff));
@@ -301,7 +333,7 @@ function writeResult(writer: Writer, result: CallResult, shared?: SharedFiles): 
     writer.value(value);
   };
   put(result.value);
-  const outs = result.outs ?? [];
+  const outs = result.outs ?? NO_OUTS;
   writer.u8(outs.length);
   for (const [index, value] of outs) {
     writer.u8(index);

@@ -64,13 +64,28 @@ const enum Tag {
 /** Reads a body of `length` bytes at `offset` of the connection's shared out area. */
 export type SharedReader = (offset: number, length: number) => Buffer;
 
+/**
+ * Reads one frame. `reset` points a reader at the next frame, so a session reads every request with
+ * one reader and a frame need not be its own Buffer.
+ */
 export class Reader {
   private offset = 0;
+  private end: number;
   constructor(
-    private readonly buffer: Buffer,
+    private buffer: Buffer,
     /** where Shared values are read from; without it they are a protocol error */
-    private readonly shared?: SharedReader,
-  ) {}
+    public shared?: SharedReader,
+  ) {
+    this.end = buffer.length;
+  }
+
+  /** Reads `buffer` from `start` up to `end` next. */
+  reset(buffer: Buffer, start: number, end: number): this {
+    this.buffer = buffer;
+    this.offset = start;
+    this.end = end;
+    return this;
+  }
 
   u8(): number {
     this.need(1);
@@ -112,6 +127,21 @@ export class Reader {
     return slice;
   }
 
+  /**
+   * A payload: a large one is most of its frame, so it stays a slice of it; a small one is copied
+   * out (one Buffer, no slice first), so a message kept for a while does not keep the whole chunk
+   * it came in alive.
+   */
+  private payload(): Buffer {
+    const count = this.u32();
+    if (count >= 16 * 1024) return this.bytes(count);
+    this.need(count);
+    const copy = Buffer.allocUnsafe(count);
+    this.buffer.copy(copy, 0, this.offset, this.offset + count);
+    this.offset += count;
+    return copy;
+  }
+
   value(): WireValue {
     const tag = this.u8();
     switch (tag) {
@@ -129,21 +159,21 @@ export class Reader {
       }
       case Tag.Double:
         return this.f64();
-      case Tag.String:
-        return this.bytes(this.u32() * 2).toString('utf16le');
-      case Tag.Blob: {
-        // a large value is most of its frame: keep the slice; copy small ones out of shared chunks
-        const bytes = this.bytes(this.u32());
-        return new Blob1C(bytes.length >= 16 * 1024 ? bytes : Buffer.from(bytes));
+      case Tag.String: {
+        const count = this.u32() * 2;
+        this.need(count);
+        const text = this.buffer.toString('utf16le', this.offset, this.offset + count);
+        this.offset += count;
+        return text;
       }
+      case Tag.Blob:
+        return new Blob1C(this.payload());
       case Tag.Date:
         return new Date1C(this.f64());
       case Tag.Unsupported:
         return new Unsupported(this.u16());
-      case Tag.Utf8: {
-        const bytes = this.bytes(this.u32());
-        return new TextBytes(bytes.length >= 16 * 1024 ? bytes : Buffer.from(bytes));
-      }
+      case Tag.Utf8:
+        return new TextBytes(this.payload());
       case Tag.Shared: {
         const kind = this.u8();
         const offset = this.u32();
@@ -166,16 +196,23 @@ export class Reader {
   }
 
   private need(count: number): void {
-    if (this.offset + count > this.buffer.length) throw new Error('truncated frame');
+    if (this.offset + count > this.end) throw new Error('truncated frame');
   }
 }
 
 /** Bytes at and above which a Buffer value is passed along as its own chunk instead of copied. */
 const SEPARATE_CHUNK = 64 * 1024;
 
+/** A reused Writer keeps a buffer up to this size between frames; a larger one is dropped. */
+const KEEP_SCRATCH = 64 * 1024;
+
 /**
  * Builds one frame; the length prefix is filled in by `finish`. Small values go into one growing
  * buffer; large binary values stay separate chunks, so a frame is never copied as a whole.
+ *
+ * A `reusable` writer builds frame after frame (`reset`) in the same buffer, and `chunksOf` hands
+ * out copies of exactly the bytes written (what goes to a socket must not change under it): one
+ * allocation per frame instead of a buffer that grows and the slices that cut it.
  */
 export class Writer {
   private chunks: Buffer[] = [];
@@ -183,8 +220,20 @@ export class Writer {
   private at = 4;
   private size = 0;
 
-  constructor(capacity = 256) {
+  constructor(
+    capacity = 256,
+    private readonly reusable = false,
+  ) {
     this.buf = Buffer.allocUnsafe(capacity);
+  }
+
+  /** Starts the next frame (a reusable writer). */
+  reset(): this {
+    if (this.buf.length > KEEP_SCRATCH) this.buf = Buffer.allocUnsafe(256);
+    this.chunks = [];
+    this.at = 4;
+    this.size = 0;
+    return this;
   }
 
   u8(v: number): this {
@@ -247,6 +296,16 @@ export class Writer {
     return this.u8(Tag.Shared).u8(binary ? Tag.Blob : Tag.Utf8).u32(offset).u32(length);
   }
 
+  /** A call result's value and how many out-parameters follow (docs/protocol.md, responses). */
+  result(value: WireValue | Buffer, outCount: number): this {
+    return this.value(value).u8(outCount);
+  }
+
+  /** One out-parameter of a result: its argument index and new value. */
+  out(index: number, value: WireValue | Buffer): this {
+    return this.u8(index).value(value);
+  }
+
   /** A byte count and the bytes; large ones are not copied but written as their own chunk. */
   private payload(bytes: Buffer): this {
     this.u32(bytes.length);
@@ -278,10 +337,16 @@ export class Writer {
   /** Ends the current buffer (keeping what was written) so a separate chunk can follow. */
   private cut(): void {
     if (this.at > 0) {
-      this.chunks.push(this.buf.subarray(0, this.at));
+      if (this.reusable) {
+        const part = Buffer.allocUnsafe(this.at);
+        this.buf.copy(part, 0, 0, this.at);
+        this.chunks.push(part);
+      } else {
+        this.chunks.push(this.buf.subarray(0, this.at));
+        this.buf = this.buf.subarray(this.at);
+      }
       this.size += this.at;
     }
-    this.buf = this.buf.subarray(this.at);
     this.at = 0;
   }
 
@@ -296,26 +361,43 @@ export class Writer {
 /** Frames at least this large are collected into their own buffer as their bytes arrive. */
 const LARGE_FRAME = 64 * 1024;
 
+/** Where FrameSplitter hands each frame: `buffer` from `start` to `end`, valid during the call. */
+export interface FrameSink {
+  frame(buffer: Buffer, start: number, end: number): void;
+}
+
 /**
  * Splits a byte stream into frames (without their length prefix). A large frame gets one buffer of
  * its size as soon as its length is known and each chunk is copied in and dropped, so it is copied
- * once and never held twice; small frames are slices of the chunks they came in.
+ * once and never held twice; small frames are handed on as positions in the chunk they came in.
  */
 export class FrameSplitter {
   private rest: Buffer | undefined;
   private large: Buffer | undefined;
   private filled = 0;
 
+  /** The frames completed by `chunk`, each its own slice. */
   push(chunk: Buffer): Buffer[] {
     const frames: Buffer[] = [];
+    this.feed(chunk, { frame: (buffer, start, end) => frames.push(buffer.subarray(start, end)) });
+    return frames;
+  }
+
+  /**
+   * Hands the frames completed by `chunk` to `sink`, in order, as they are found; throws on a
+   * frame longer than MAX_FRAME (the frames before it have been handed on).
+   */
+  feed(chunk: Buffer, sink: FrameSink): void {
     let data = chunk;
     if (this.large) {
       const n = Math.min(data.length, this.large.length - this.filled);
       data.copy(this.large, this.filled, 0, n);
       this.filled += n;
-      if (this.filled < this.large.length) return frames;
-      frames.push(this.large);
+      if (this.filled < this.large.length) return;
+      const large = this.large;
       this.large = undefined;
+      sink.frame(large, 0, large.length);
+      if (n === data.length) return;
       data = data.subarray(n);
     }
     if (this.rest) {
@@ -328,17 +410,16 @@ export class FrameSplitter {
       if (length > MAX_FRAME) throw new Error(`frame of ${length} bytes is too large`);
       const have = data.length - at - 4;
       if (have >= length) {
-        frames.push(data.subarray(at + 4, at + 4 + length));
         at += 4 + length;
+        sink.frame(data, at - length, at);
       } else if (length >= LARGE_FRAME) {
         this.large = Buffer.allocUnsafe(length);
         this.filled = data.copy(this.large, 0, at + 4);
-        return frames;
+        return;
       } else {
         break;
       }
     }
     if (at < data.length) this.rest = data.subarray(at);
-    return frames;
   }
 }

@@ -4,8 +4,8 @@ import { proxyAgent } from './client-agent.js';
 import { connectError } from './connect-errors.js';
 import { EngineError } from './errors.js';
 import { startHeartbeat } from './heartbeat.js';
-import { incomingSize, TextBytes, toIncoming, toMessage, type Body, type Incoming, type Message } from './message.js';
-import { DEFAULT_CONNECT_TIMEOUT_MS, DEFAULT_PING_INTERVAL_MS, withLimits, type Limits } from './options.js';
+import { BINARY_FRAME, incomingSize, TEXT_FRAME, TextBytes, toIncoming, toMessage, type Body, type Incoming, type Message } from './message.js';
+import { DEFAULT_CONNECT_TIMEOUT_MS, DEFAULT_PING_INTERVAL_MS, limitOf, withLimits, type Limits } from './options.js';
 import { MessageQueue, type Taken } from './queue.js';
 import { loadTlsCredentials, readCredentialFile } from './tls-credentials.js';
 import { trustedContext, type TrustChoice } from './trust.js';
@@ -180,7 +180,7 @@ export class Client {
   /** Queues a message for sending; fails if not connected or if the peer does not keep up. */
   send(data: Body): void {
     const size = typeof data === 'string' ? Buffer.byteLength(data) : data instanceof TextBytes ? data.bytes.length : data.byteLength;
-    const limit = withLimits(this.options.limits).maxOutgoingBuffer;
+    const limit = limitOf(this.options.limits, 'maxOutgoingBuffer');
     const socket = this.socket;
     if (this.target && this.options.autoReconnect && this.state !== 1) {
       if (this.outboxBytes + size > limit) throw new EngineError('outgoingBufferFull', [this.outboxBytes, limit]);
@@ -195,7 +195,7 @@ export class Client {
     if (socket.bufferedAmount + size > limit) {
       throw new EngineError('outgoingBufferFull', [socket.bufferedAmount, limit]);
     }
-    socket.send(data instanceof TextBytes ? data.bytes : data, { binary: isBinary(data) });
+    socket.send(data instanceof TextBytes ? data.bytes : data, isBinary(data) ? BINARY_FRAME : TEXT_FRAME);
   }
 
   /**
@@ -232,7 +232,7 @@ export class Client {
    * the limit; 0 when it would fail whatever the size.
    */
   sendCredit(fraction = 1): number {
-    const limit = withLimits(this.options.limits).maxOutgoingBuffer * fraction;
+    const limit = limitOf(this.options.limits, 'maxOutgoingBuffer') * fraction;
     if (this.target && this.options.autoReconnect && this.state !== 1) return Math.max(0, limit - this.outboxBytes);
     const socket = this.socket;
     if (!socket || socket.readyState !== WebSocket.OPEN) return 0;

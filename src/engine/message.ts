@@ -30,6 +30,10 @@ export function incomingSize(incoming: Incoming): number {
   return incoming instanceof TextBytes ? incoming.bytes.length : incoming.byteLength;
 }
 
+/** `ws` send options, one object each instead of one per message (`ws` copies them). */
+export const TEXT_FRAME = Object.freeze({ binary: false });
+export const BINARY_FRAME = Object.freeze({ binary: true });
+
 /** What can be sent: text (a string or UTF-8 bytes) or binary data. */
 export type Body = string | Uint8Array | TextBytes;
 

@@ -29,6 +29,11 @@ export const DEFAULT_CONNECT_TIMEOUT_MS = 30_000;
  */
 export const DEFAULT_PING_INTERVAL_MS = 30_000;
 
+/** One limit as `withLimits` gives it, without building the whole set (read at every send). */
+export function limitOf(overrides: Partial<Limits> | undefined, key: keyof Limits): number {
+  return overrides?.[key] ?? DEFAULT_LIMITS[key];
+}
+
 export function withLimits(overrides: Partial<Limits> | undefined): Limits {
   const limits = { ...DEFAULT_LIMITS };
   for (const [key, value] of Object.entries(overrides ?? {}) as Array<[keyof Limits, number | undefined]>) {
