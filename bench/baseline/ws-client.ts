@@ -22,6 +22,14 @@ await new Promise<void>((resolve, reject) => {
   ws.once('error', reject);
 });
 
+// A peer that goes away mid-run must end the run, not leave it waiting for messages forever.
+let finished = false;
+ws.on('close', (code) => {
+  if (finished) return;
+  process.stderr.write(`ws-client: the peer closed the connection (${code}) before the run ended\n`);
+  process.exit(1);
+});
+
 /** Messages as they arrive, taken one at a time (the shape of a Receive loop). */
 const arrived: Array<Buffer | string> = [];
 let wake: (() => void) | undefined;
@@ -85,6 +93,7 @@ if (mode === 'rt') {
 } else {
   throw new Error(`unknown mode ${mode}`);
 }
+finished = true;
 ws.close();
 input.close();
 process.exit(0);
