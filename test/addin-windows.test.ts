@@ -16,10 +16,11 @@
 import assert from 'node:assert/strict';
 import { spawnSync, execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { after, before, describe, it, type TestContext } from 'node:test';
+import { SHARED_FROM } from '../src/daemon/shared.js';
 import { MESSAGES } from '../src/i18n/messages.js';
 import { destructorScript, DRIVER_CLEAN } from './support/destructors.js';
 import { freePort } from './support/proc.js';
@@ -54,6 +55,22 @@ function embeddedProgram(runtime: string, arch: WindowsArch): string {
 }
 /** why a scenario runs for the x64 DLL only: the same code, and every emulated run costs a minute */
 const X64_ONLY = 'x64 only: same code as x64, and each emulated run costs about a minute (docs/windows.md)';
+
+/** Message sizes around the shared-memory threshold, and 16 MiB (docs/protocol.md, "Shared memory"). */
+const SIZES = [SHARED_FROM - 1, SHARED_FROM, SHARED_FROM + 1, 16 * 1024 * 1024];
+/** Text of exactly `bytes` UTF-8 bytes: Cyrillic, an emoji and an astral character at its edges. */
+function largeText(bytes: number): string {
+  const text = `Ж😀𝄞${'x'.repeat(bytes - 10 - 2)}ё`;
+  assert.equal(Buffer.byteLength(text, 'utf8'), bytes);
+  return text;
+}
+function largeBinary(bytes: number, seed: number): Buffer {
+  const b = Buffer.alloc(bytes);
+  for (let i = 0; i < bytes; i += 4096) b[i] = (i / 4096 + seed) & 0xff;
+  b[0] = seed;
+  b[bytes - 1] = 0xa5;
+  return b;
+}
 
 const missing = missingTools();
 const skip = missing.length > 0 && !TOOLS_REQUIRED ? `not installed: ${missing.join(', ')} (.ci/run installs them)` : false;
@@ -255,6 +272,60 @@ for (const arch of ['x64', 'x86'] as const) {
       ]); // prettier-ignore
       assert.equal(r.code, 0, context(r));
     });
+
+    for (const shared of [true, false]) {
+      const name = shared
+        ? 'large messages through shared memory: byte-exact both ways at SHARED_FROM − 1, SHARED_FROM, + 1 and 16 MiB, the areas files in the runtime folder while the object lives, gone after DestroyObject'
+        : 'large messages with ONEC_WEBSOCKET_SHARED_MEMORY=0: the same results through the pipe, no areas';
+      // x86 runs the shared one (32-bit sizes and views); the pipe path is the same code as x64's
+      it(name, { skip: arch === 'x86' && !shared && X64_ONLY }, async (t) => {
+        const dir = join(work, shared ? 'large-on' : 'large-off');
+        mkdirSync(dir, { recursive: true });
+        const rt = join(work, shared ? 'rt-large-on' : 'rt-large-off');
+        // object 0 keeps a connection to the engine throughout, so the engine stays (no idle exit) and
+        // the area files can only go because it closed them with object 1's connection
+        const commands = ['new', 'Client', 'get', 'Status', 'new', 'Client', 'call', 'Connect', `s:${echo.url}/large`];
+        const sent = new Map<string, Buffer>();
+        SIZES.forEach((size, n) => {
+          const text = join(dir, `text-${size}`);
+          const bytes = join(dir, `binary-${size}`);
+          sent.set(text, Buffer.from(largeText(size), 'utf8'));
+          sent.set(bytes, largeBinary(size, n + 1));
+          for (const [path, data] of [[text, sent.get(text)], [bytes, sent.get(bytes)]] as const) writeFileSync(path, data as Buffer);
+          commands.push(
+            'call', 'Send', `f:${windowsPath(text)}`, 'save', '2', windowsPath(`${text}.back`), 'call', 'Receive', 'n:30000', '-', 'expect', 'b:1',
+            'call', 'Send', `g:${windowsPath(bytes)}`, 'save', '2', windowsPath(`${bytes}.back`), 'call', 'Receive', 'n:30000', '-', 'expect', 'b:1',
+          ); // prettier-ignore
+        });
+        // received as the function's value too (ПринятьСообщение)
+        const last = join(dir, `binary-${SIZES[SIZES.length - 1] as number}`);
+        commands.push('call', 'Send', `g:${windowsPath(last)}`, 'save', '0', windowsPath(`${last}.message`), 'call', 'ReceiveMessage', 'n:30000');
+        commands.push('ls', windowsPath(rt), 'done', 'sleep', '1000', 'ls', windowsPath(rt));
+        const env = { ONEC_WEBSOCKET_SHARED_MEMORY: shared ? undefined : '0' };
+        const r = await drive(t, commands, { runtime: rt, env });
+        // the driver prints the first 64 KiB of each value: cut for the failure messages
+        const brief = (run: WineRun): string => context(run).replace(/^(.{300}).+$/gm, '$1…');
+        assert.match(r.stdout, DRIVER_CLEAN, brief(r));
+        assert.equal(r.code, 0, brief(r));
+        for (const [path, data] of sent) assert.ok(readFileSync(`${path}.back`).equals(data), `${path}: the same bytes back`);
+        assert.ok(readFileSync(`${last}.message`).equals(sent.get(last) as Buffer), 'ПринятьСообщение: the same bytes');
+        // the areas, as the driver saw the runtime folder before and after DestroyObject
+        const [before, after] = r.stdout.split(/^destroyed$/m).map((part) => [...part.matchAll(/^ls: (shared-\S+) (-?\d+)$/gm)]);
+        if (shared) {
+          const names = (before ?? []).map((m) => m[1] as string).sort();
+          assert.equal(names.length, 2, `two areas: ${names.join(', ')}\n${brief(r)}`);
+          const stem = /^(shared-\d+-\d+-[0-9a-f]{16})\.in$/.exec(names[0] as string)?.[1];
+          assert.deepEqual(names, [`${stem}.in`, `${stem}.out`], 'one pair, named by pid, counter and 16 random hex digits');
+          // both carried the last, 16 MiB body (the out area is sized in whole pages)
+          for (const m of before ?? []) assert.ok(Number(m[2]) >= 16 * 1024 * 1024, `${m[1]} holds the 16 MiB body: ${m[2]} bytes`);
+        } else {
+          assert.deepEqual(before, [], brief(r));
+        }
+        // DestroyObject closed the library's handles and the connection, the engine its own: deleted
+        assert.deepEqual(after, [], `a second after DestroyObject the areas are gone\n${brief(r)}`);
+        assert.deepEqual(readdirSync(rt).filter((f) => f.startsWith('shared-')), []);
+      });
+    }
 
     it('C++ delete through each vptr (the scalar deleting destructor, flags 1 and 0) frees the object: its connection closes', async (t) => {
       const r = await drive(t, destructorScript(await freePort()));

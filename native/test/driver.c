@@ -33,8 +33,12 @@
  *     expect TEXT              the last printed value must equal TEXT ("fail" for a failure)
  *     expect-param N TEXT      parameter N of the last call must now equal TEXT
  *     sddl PATH                (Windows) print the owner and DACL of a file, folder or pipe
+ *     ls DIR                   (Windows) print "ls: NAME SIZE" for each file in DIR
+ *     save N PATH              parameter N (0: the result) of the next call goes to PATH as it came
+ *                              back: text as UTF-8 (toUtf8's form), binary as its bytes
  *   ARG: s:UTF-8 text | w:XXXX,XXXX (UTF-16 units, hex) | n:INT | d:DOUBLE | b:0/1 | u
  *        (Undefined) | null | x:HEX (BinaryData) | t:EPOCH_SECONDS (VTYPE_TM) | p:UTF-8 (PSTR)
+ *        | f:PATH (text: the file's UTF-8) | g:PATH (BinaryData: the file's bytes)
  *        | - (omitted: the add-in's default, or an error if mandatory)
  * Exit status: the number of unexpected results plus leaked host allocations.
  *
@@ -233,7 +237,8 @@ static void formatValue(const tVariant* v, char* buf, size_t size) {
     case VTYPE_I4: snprintf(buf, size, "n:%d", v->u.lVal); break;
     case VTYPE_R8: snprintf(buf, size, "d:%.17g", v->u.dblVal); break;
     case VTYPE_PWSTR: {
-      char* t = toUtf8(v->u.w.pwstrVal, v->u.w.wstrLen);
+      /* no more units than the buffer can show (a 16 MiB message would need 100 MB converted) */
+      char* t = toUtf8(v->u.w.pwstrVal, v->u.w.wstrLen < size ? v->u.w.wstrLen : size);
       bool terminated = v->u.w.pwstrVal != NULL && v->u.w.pwstrVal[v->u.w.wstrLen] == 0;
       snprintf(buf, size, "s:%s%s", t, terminated ? "" : " [NOT NUL-TERMINATED]");
       free(t);
@@ -262,9 +267,50 @@ static void releaseValue(tVariant* v) {
   memset(v, 0, sizeof *v);
 }
 
+/* The whole of file `path` (NUL-terminated too); NULL if it cannot be read. */
+static char* readWhole(const char* path, size_t* size) {
+  FILE* f = fopen(path, "rb");
+  if (f == NULL) return NULL;
+  fseek(f, 0, SEEK_END);
+  long n = ftell(f);
+  fseek(f, 0, SEEK_SET);
+  char* data = malloc((size_t)n + 1);
+  *size = fread(data, 1, (size_t)n, f);
+  data[*size] = 0;
+  fclose(f);
+  return data;
+}
+
 /* Host-allocated (AllocMemory) payloads, like the platform's own parameters. */
 static bool parseValue(const char* arg, tVariant* v) {
   memset(v, 0, sizeof *v);
+  if (strncmp(arg, "f:", 2) == 0 || strncmp(arg, "g:", 2) == 0) {
+    size_t size = 0;
+    char* data = readWhole(arg + 2, &size);
+    if (data == NULL) {
+      fprintf(stderr, "cannot read %s\n", arg + 2);
+      return false;
+    }
+    void* mem;
+    if (arg[0] == 'f') {
+      size_t n = 0;
+      WCHAR_T* w = fromUtf8(data, &n);
+      memAlloc(&gMem, &mem, (n + 1) * sizeof(WCHAR_T));
+      memcpy(mem, w, (n + 1) * sizeof(WCHAR_T));
+      free(w);
+      v->u.w.pwstrVal = mem;
+      v->u.w.wstrLen = (uint32_t)n;
+      v->vt = VTYPE_PWSTR;
+    } else {
+      memAlloc(&gMem, &mem, size ? size : 1);
+      memcpy(mem, data, size);
+      v->u.s.pstrVal = mem;
+      v->u.s.strLen = (uint32_t)size;
+      v->vt = VTYPE_BLOB;
+    }
+    free(data);
+    return true;
+  }
   if (strcmp(arg, "u") == 0) return true;
   if (strcmp(arg, "null") == 0) { v->vt = VTYPE_NULL; return true; }
   if (strncmp(arg, "s:", 2) == 0 || strncmp(arg, "w:", 2) == 0) {
@@ -426,8 +472,37 @@ static tVariant* prepareCall(Obj* o, const char* name, char** args, int nargs, l
   return params;
 }
 
+/* "save N PATH": where the next call's parameter N (0: its result) goes */
+static const char* gSavePath[MAX_PARAMS + 1];
+
+static void saveValue(const tVariant* v, const char* path) {
+  FILE* f = fopen(path, "wb");
+  bool done = f != NULL;
+  if (done && v->vt == VTYPE_PWSTR) {
+    char* t = toUtf8(v->u.w.pwstrVal, v->u.w.wstrLen);
+    done = fwrite(t, 1, strlen(t), f) == strlen(t);
+    free(t);
+  } else if (done && v->vt == VTYPE_BLOB) {
+    done = fwrite(v->u.s.pstrVal, 1, v->u.s.strLen, f) == v->u.s.strLen;
+  } else {
+    done = false;
+  }
+  if (f != NULL) fclose(f);
+  if (done) {
+    printf("saved %s\n", path);
+  } else {
+    printf("FAILED: save %s (vt %u)\n", path, v->vt);
+    gUnexpected++;
+  }
+}
+
 static bool finishCall(bool ok, tVariant* ret, tVariant* params, long count, bool printParams) {
   char buf[sizeof gLastValue];
+  if (ok && gSavePath[0] != NULL) saveValue(ret, gSavePath[0]);
+  for (long i = 0; ok && i < count && i < MAX_PARAMS; i++) {
+    if (gSavePath[i + 1] != NULL) saveValue(&params[i], gSavePath[i + 1]);
+  }
+  for (int i = 0; i <= MAX_PARAMS; i++) gSavePath[i] = NULL;
   if (ok) {
     formatValue(ret, buf, sizeof buf);
     printf("=> ok %s\n", buf);
@@ -692,11 +767,51 @@ static void printSddl(const char* path) {
   }
   if (sd != NULL) LocalFree(sd);
 }
+
+/* "ls DIR": each file in DIR with its size (asked of the file: a directory entry's may lag) */
+static void listDir(const char* dir) {
+  char pattern[1024];
+  snprintf(pattern, sizeof pattern, "%s\\*", dir);
+  int n = MultiByteToWideChar(CP_UTF8, 0, pattern, -1, NULL, 0);
+  wchar_t* w = malloc(sizeof(wchar_t) * (size_t)n);
+  MultiByteToWideChar(CP_UTF8, 0, pattern, -1, w, n);
+  WIN32_FIND_DATAW found;
+  HANDLE h = FindFirstFileW(w, &found);
+  free(w);
+  if (h == INVALID_HANDLE_VALUE) {
+    printf("ls: error %lu\n", (unsigned long)GetLastError());
+    gUnexpected++;
+    return;
+  }
+  do {
+    if (found.dwFileAttributes & FILE_ATTRIBUTE_DIRECTORY) continue;
+    int k = WideCharToMultiByte(CP_UTF8, 0, found.cFileName, -1, NULL, 0, NULL, NULL);
+    char* name = malloc((size_t)k);
+    WideCharToMultiByte(CP_UTF8, 0, found.cFileName, -1, name, k, NULL, NULL);
+    char path[2048];
+    snprintf(path, sizeof path, "%s\\%s", dir, name);
+    int m = MultiByteToWideChar(CP_UTF8, 0, path, -1, NULL, 0);
+    wchar_t* wp = malloc(sizeof(wchar_t) * (size_t)m);
+    MultiByteToWideChar(CP_UTF8, 0, path, -1, wp, m);
+    HANDLE f = CreateFileW(wp, FILE_READ_ATTRIBUTES, FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE, NULL,
+                           OPEN_EXISTING, 0, NULL);
+    free(wp);
+    LARGE_INTEGER size;
+    size.QuadPart = -1;
+    if (f != INVALID_HANDLE_VALUE) {
+      if (!GetFileSizeEx(f, &size)) size.QuadPart = -1;
+      CloseHandle(f);
+    }
+    printf("ls: %s %lld\n", name, (long long)size.QuadPart);
+    free(name);
+  } while (FindNextFileW(h, &found));
+  FindClose(h);
+}
 #endif
 
 static int countArgs(char** argv, int i, int argc) {
   int n = 0;
-  while (i + n < argc && strchr("snwdbuxtp-", argv[i + n][0]) && (argv[i + n][1] == ':' || argv[i + n][1] == 0 || strcmp(argv[i + n], "null") == 0)) {
+  while (i + n < argc && strchr("snwdbuxtpfg-", argv[i + n][0]) && (argv[i + n][1] == ':' || argv[i + n][1] == 0 || strcmp(argv[i + n], "null") == 0)) {
     if (argv[i + n][1] == 0 && !strchr("u-", argv[i + n][0])) break;
     n++;
   }
@@ -836,7 +951,16 @@ int main(int argc, char** argv) {
 #if defined(_WIN32)
     } else if (strcmp(cmd, "sddl") == 0) {
       printSddl(argv[i++]);
+    } else if (strcmp(cmd, "ls") == 0) {
+      listDir(argv[i++]);
 #endif
+    } else if (strcmp(cmd, "save") == 0) {
+      int k = atoi(argv[i++]);
+      if (k < 0 || k > MAX_PARAMS) {
+        fprintf(stderr, "save: 0-%d\n", MAX_PARAMS);
+        return 2;
+      }
+      gSavePath[k] = argv[i++];
     } else if (strcmp(cmd, "async-destroy") == 0) {
       int ms = atoi(argv[i++]);
       AsyncCall c = {gCurrent, argv[i++], NULL, 0, false};
