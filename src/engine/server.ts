@@ -7,7 +7,7 @@ import { EngineError } from './errors.js';
 import { formatAddress, parseInterface, parsePort } from './listen-address.js';
 import { BINARY_FRAME, incomingSize, TEXT_FRAME, TextBytes, toIncoming, toMessage, type Body, type Incoming, type Message } from './message.js';
 import { DEFAULT_PING_INTERVAL_MS, withLimits, type Limits } from './options.js';
-import { startHeartbeat } from './heartbeat.js';
+import { HeartbeatGroup } from './heartbeat.js';
 import { MessageQueue, type Taken } from './queue.js';
 import { loadTlsCredentials, readPemFile } from './tls-credentials.js';
 import { holdWrites } from './write-batch.js';
@@ -95,7 +95,8 @@ interface Connection {
   transport: Socket;
   /** when it was accepted (ms since 1970) */
   since: number;
-  stopHeartbeat: () => void;
+  /** the heartbeat it joined (the ping interval set when it was accepted) */
+  heartbeat: HeartbeatGroup;
 }
 
 const LISTEN_ERRORS: Record<string, 'portBusy' | 'addressNotAvailable' | 'listenDenied'> = {
@@ -116,6 +117,8 @@ export class Server {
   private boundPort = 0;
   private lastId = 0;
   private readonly clients = new Map<number, Connection>();
+  /** one heartbeat per ping interval in use: each pings its connections on one timer */
+  private readonly heartbeats = new Map<number, HeartbeatGroup>();
   private readonly limits: Limits;
   private readonly queue: MessageQueue<ServerIncoming>;
   private everRun = false;
@@ -358,7 +361,8 @@ export class Server {
     this.wss = undefined;
     const connections = [...this.clients.values()];
     const sockets = connections.map((c) => c.socket);
-    for (const c of connections) c.stopHeartbeat();
+    for (const group of this.heartbeats.values()) group.stop();
+    this.heartbeats.clear();
     this.clients.clear();
     this.queue.close();
     this.events.close();
@@ -403,8 +407,9 @@ export class Server {
       headers: JSON.stringify(request.headers),
       transport: request.socket,
       since: Date.now(),
-      stopHeartbeat: startHeartbeat(socket, this.options.pingIntervalMs ?? DEFAULT_PING_INTERVAL_MS, 0, () => socket.terminate()),
+      heartbeat: this.heartbeatFor(this.options.pingIntervalMs ?? DEFAULT_PING_INTERVAL_MS),
     };
+    connection.heartbeat.add(socket);
     this.clients.set(id, connection);
     if (this.options.connectionEvents) this.events.push({ id, event: 'open' });
     this.observer?.opened(id, connection.address);
@@ -412,18 +417,28 @@ export class Server {
     if (info) this.cluster?.opened(info);
     if (this.pausedBy.size > 0) socket.pause();
     socket.on('message', (data: Buffer, isBinary: boolean) => {
+      connection.heartbeat.heard(socket);
       const message = { id, data: toIncoming(data, isBinary) };
       if (this.cluster) this.cluster.inbound(message);
       else this.queue.push(message);
     });
     socket.on('error', ignore);
     socket.on('close', (code: number, reason: Buffer) => {
-      connection.stopHeartbeat();
+      connection.heartbeat.remove(socket);
       if (this.options.connectionEvents && this.isRunning) this.events.push({ id, event: 'close' });
       if (this.isRunning) this.observer?.closed(id, code, reason.toString('utf8'));
       if (this.clients.get(id) === connection) this.clients.delete(id);
       this.cluster?.closed(id);
     });
+  }
+
+  private heartbeatFor(intervalMs: number): HeartbeatGroup {
+    let group = this.heartbeats.get(intervalMs);
+    if (!group) {
+      group = new HeartbeatGroup(intervalMs, (socket) => socket.terminate());
+      this.heartbeats.set(intervalMs, group);
+    }
+    return group;
   }
 
   private eachSocket(action: (socket: WebSocket) => void): void {
