@@ -14,6 +14,7 @@ import { readFileSync } from 'node:fs';
 import type { Socket } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import WebSocket from 'ws';
 import { out, type AddInHost, type AddInObject } from '../src/host/index.js';
 import { Client, Server } from '../src/index.js';
 import { attach, CLIENT_TYPE, isolateEngine, SERVER_TYPE, type EngineSandbox } from './support/addin.js';
@@ -143,6 +144,40 @@ describe('keep-alive defaults (engine, mocked timers)', () => {
       silent.socket.destroy();
     } finally {
       t.mock.timers.reset();
+      await server.stop();
+    }
+  });
+});
+
+describe('keep-alive of many server connections (one timer for all, engine, mocked timers)', () => {
+  it('a client that answers stays, a silent one beside it is dropped, and each is judged by its own answers', async (t) => {
+    mockTimers(t);
+    const server = new Server();
+    let answering: WebSocket | undefined;
+    try {
+      await server.run('127.0.0.1', 0);
+      // a ws client answers every ping with a pong by itself
+      answering = new WebSocket(`ws://127.0.0.1:${server.port}/`);
+      let pongsSent = 0;
+      answering.on('ping', () => pongsSent++);
+      await new Promise<void>((resolve, reject) => {
+        answering?.once('open', () => resolve());
+        answering?.once('error', reject);
+      });
+      const silent = await rawClient(server.port);
+      await realWaitFor(() => server.connectionIds.length === 2, 5000, 'both clients to be listed');
+      for (let round = 1; round <= 3; round++) {
+        t.mock.timers.tick(30_000);
+        await realWaitFor(() => pongsSent === round, 5000, `ping ${round} answered`);
+        await realSleep(100);
+      }
+      await realWaitFor(() => silent.isClosed(), 5000, 'the silent client to be dropped');
+      assert.equal(server.connectionIds.length, 1, 'the answering client is still listed after three pings');
+      assert.equal(answering.readyState, WebSocket.OPEN);
+      silent.socket.destroy();
+    } finally {
+      t.mock.timers.reset();
+      answering?.terminate();
       await server.stop();
     }
   });
