@@ -16,6 +16,7 @@ import { SHARED_FROM } from '../src/daemon/shared.js';
 import { BinaryData, out, type AddInObject } from '../src/host/index.js';
 import { CLIENT_TYPE, SERVER_TYPE, useAddIn } from './support/addin.js';
 import { waitFor } from './support/wait.js';
+import { largeBinary, largeTextWithSurrogate } from './support/large-bodies.js';
 
 const MEMFD = '/memfd:onec-websocket-';
 
@@ -42,36 +43,18 @@ function mapped(): string[] {
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** Text of exactly `bytes` UTF-8 bytes with every kind of character; an unpaired surrogate included. */
-function textOf(bytes: number): { sent: string; back: string } {
-  const head = 'Ж😀𝄞\ud800'; // 2 + 4 + 4 + 3 (U+FFFD) bytes
-  const tail = 'ё'; // 2 bytes
-  const sent = `${head}${'x'.repeat(bytes - 13 - 2)}${tail}`;
-  const back = sent.replace('\ud800', '\ufffd');
-  assert.equal(Buffer.byteLength(back, 'utf8'), bytes);
-  return { sent, back };
-}
-
-function binaryOf(bytes: number, seed: number): Buffer {
-  const b = Buffer.alloc(bytes);
-  for (let i = 0; i < bytes; i += 4096) b[i] = (i / 4096 + seed) & 0xff;
-  b[0] = seed;
-  b[bytes - 1] = 0xa5;
-  return b;
-}
-
 const SIZES = [SHARED_FROM - 1, SHARED_FROM, SHARED_FROM + 1, 16 * 1024 * 1024];
 
 /** Sends and receives each size, text and binary, through `client` (connected to an echo peer). */
 function roundTrips(client: AddInObject): void {
   SIZES.forEach((size, n) => {
-    const { sent, back } = textOf(size);
+    const { sent, back } = largeTextWithSurrogate(size);
     assert.equal(client.call('Отправить', sent), true);
     const data = out('');
     assert.equal(client.call('Принять', 30_000, data), true);
     assert.equal(typeof data.value, 'string');
     assert.ok(data.value === back, `text of ${size} UTF-8 bytes back exactly`);
-    const bytes = binaryOf(size, n + 1);
+    const bytes = largeBinary(size, n + 1);
     assert.equal(client.call('Отправить', new BinaryData(bytes)), true);
     assert.ok(client.call('ПринятьСообщение', 30_000) instanceof BinaryData);
     assert.equal(client.get('ДвоичноеСообщение'), true);
@@ -117,7 +100,7 @@ describe('large messages through shared memory', () => {
       for (const path of memfds('self').keys()) assert.equal(statSync(path).size, 0, `${path} is empty`);
       assert.equal(memfds(engine()).size, 2, 'still shared');
       // and the next large message uses them again
-      const bytes = binaryOf(SHARED_FROM * 2, 9);
+      const bytes = largeBinary(SHARED_FROM * 2, 9);
       assert.equal(client.call('Отправить', new BinaryData(bytes)), true);
       assert.ok(Buffer.from((client.call('ПринятьСообщение', 10_000) as BinaryData).bytes).equals(bytes));
       assert.ok(mapped().length >= 1);
@@ -137,7 +120,7 @@ describe('large messages through shared memory', () => {
     const client = addin.host.create(CLIENT_TYPE);
     assert.equal(server.call('Запустить', '127.0.0.1', 0), true);
     assert.equal(client.call('Подключиться', `ws://127.0.0.1:${server.get('Порт') as number}`), true);
-    const { sent, back } = textOf(SHARED_FROM + 100);
+    const { sent, back } = largeTextWithSurrogate(SHARED_FROM + 100);
     const id = out(0);
     const data = out('');
     // the server object only receives: its first large body comes through the socket, which makes
@@ -149,7 +132,7 @@ describe('large messages through shared memory', () => {
     }
     assert.equal(memfds(engine()).size, 4, 'both objects shared their areas');
     assert.ok(mapped().some((line) => line.includes(`${MEMFD}in`)), 'the in area is mapped here');
-    const bytes = binaryOf(SHARED_FROM + 3, 5);
+    const bytes = largeBinary(SHARED_FROM + 3, 5);
     assert.equal(server.call('Отправить', id.value as number, new BinaryData(bytes)), true);
     const got = out('');
     assert.equal(client.call('Принять', 10_000, got), true);
@@ -164,7 +147,7 @@ describe('large messages through shared memory', () => {
   it('a large message Принять never takes: destroying the object leaks nothing', async () => {
     const client = addin.host.create(CLIENT_TYPE);
     assert.equal(client.call('Подключиться', addin.echo.url), true);
-    for (let i = 0; i < 3; i++) assert.equal(client.call('Отправить', new BinaryData(binaryOf(SHARED_FROM * 4, i))), true);
+    for (let i = 0; i < 3; i++) assert.equal(client.call('Отправить', new BinaryData(largeBinary(SHARED_FROM * 4, i))), true);
     await sleep(300); // the echoes wait in the engine's queue
     const pid = engine();
     assert.equal(memfds(pid).size, 2);
@@ -177,7 +160,7 @@ describe('large messages through shared memory', () => {
   it('the engine SIGKILLed mid-transfer: the call fails, and the library holds nothing', async () => {
     const client = addin.host.create(CLIENT_TYPE);
     assert.equal(client.call('Подключиться', addin.echo.url), true);
-    const bytes = binaryOf(16 * 1024 * 1024, 3);
+    const bytes = largeBinary(16 * 1024 * 1024, 3);
     assert.equal(client.call('Отправить', new BinaryData(bytes)), true);
     assert.equal(memfds('self').size, 2);
     // a separate process kills: this thread blocks inside the add-in meanwhile

@@ -23,6 +23,7 @@ import { after, before, describe, it, type TestContext } from 'node:test';
 import { SHARED_FROM } from '../src/daemon/shared.js';
 import { MESSAGES } from '../src/i18n/messages.js';
 import { destructorScript, DRIVER_CLEAN } from './support/destructors.js';
+import { largeBinary, largeText } from './support/large-bodies.js';
 import { freePort } from './support/proc.js';
 import { ROOT, startCliEcho, type Peer } from './support/processes.js';
 import {
@@ -58,19 +59,6 @@ const X64_ONLY = 'x64 only: same code as x64, and each emulated run costs about 
 
 /** Message sizes around the shared-memory threshold, and 16 MiB (docs/protocol.md, "Shared memory"). */
 const SIZES = [SHARED_FROM - 1, SHARED_FROM, SHARED_FROM + 1, 16 * 1024 * 1024];
-/** Text of exactly `bytes` UTF-8 bytes: Cyrillic, an emoji and an astral character at its edges. */
-function largeText(bytes: number): string {
-  const text = `Ж😀𝄞${'x'.repeat(bytes - 10 - 2)}ё`;
-  assert.equal(Buffer.byteLength(text, 'utf8'), bytes);
-  return text;
-}
-function largeBinary(bytes: number, seed: number): Buffer {
-  const b = Buffer.alloc(bytes);
-  for (let i = 0; i < bytes; i += 4096) b[i] = (i / 4096 + seed) & 0xff;
-  b[0] = seed;
-  b[bytes - 1] = 0xa5;
-  return b;
-}
 
 const missing = missingTools();
 const skip = missing.length > 0 && !TOOLS_REQUIRED ? `not installed: ${missing.join(', ')} (.ci/run installs them)` : false;

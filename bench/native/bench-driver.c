@@ -245,6 +245,17 @@ static int cmpDouble(const void* a, const void* b) {
   return x < y ? -1 : x > y;
 }
 
+/* a Unix stream socket connected to `path` */
+static int connectUnix(const char* path) {
+  int fd = socket(AF_UNIX, SOCK_STREAM, 0);
+  struct sockaddr_un addr;
+  memset(&addr, 0, sizeof addr);
+  addr.sun_family = AF_UNIX;
+  snprintf(addr.sun_path, sizeof addr.sun_path, "%s", path);
+  if (connect(fd, (struct sockaddr*)&addr, sizeof addr) != 0) die("connect");
+  return fd;
+}
+
 /* ---- the floor: frames to and from the bare relay (bench/peers/relay.ts) ---- */
 static void sendAll(int fd, const unsigned char* p, size_t n) {
   while (n > 0) {
@@ -286,12 +297,7 @@ static void relayRoundTrip(int fd, const unsigned char* frame, size_t size, unsi
 }
 
 static int relayMain(char** argv) {
-  int fd = socket(AF_UNIX, SOCK_STREAM, 0);
-  struct sockaddr_un addr;
-  memset(&addr, 0, sizeof addr);
-  addr.sun_family = AF_UNIX;
-  snprintf(addr.sun_path, sizeof addr.sun_path, "%s", argv[3]);
-  if (connect(fd, (struct sockaddr*)&addr, sizeof addr) != 0) die("connect");
+  int fd = connectUnix(argv[3]);
   bool rt = strcmp(argv[4], "rt") == 0;
   size_t size = (size_t)atol(argv[5]);
   bool binary = !rt && strcmp(argv[6], "binary") == 0;
@@ -320,12 +326,7 @@ int main(int argc, char** argv) {
 
   if (strcmp(mode, "bare") == 0 && argc == 5) {
     /* the request and response sizes of a Статус read: 7 bytes out, 13 back */
-    int fd = socket(AF_UNIX, SOCK_STREAM, 0);
-    struct sockaddr_un addr;
-    memset(&addr, 0, sizeof addr);
-    addr.sun_family = AF_UNIX;
-    snprintf(addr.sun_path, sizeof addr.sun_path, "%s", argv[3]);
-    if (connect(fd, (struct sockaddr*)&addr, sizeof addr) != 0) die("connect");
+    int fd = connectUnix(argv[3]);
     long n = atol(argv[4]);
     double* t = malloc((size_t)n * sizeof(double));
     unsigned char req[7] = {3, 0, 0, 0, 3, 0, 0}, resp[64];
