@@ -694,15 +694,9 @@ static double nowSeconds(void) {
 
 /* "@FILE": the arguments from FILE, one per line (UTF-8; a trailing CR is dropped) */
 static char** argsFromFile(const char* path, int* count) {
-  FILE* f = fopen(path, "rb");
-  if (f == NULL) return NULL;
-  fseek(f, 0, SEEK_END);
-  long size = ftell(f);
-  fseek(f, 0, SEEK_SET);
-  char* text = malloc((size_t)size + 1);
-  size_t got = fread(text, 1, (size_t)size, f);
-  fclose(f);
-  text[got] = 0;
+  size_t got = 0;
+  char* text = readWhole(path, &got);
+  if (text == NULL) return NULL;
   char** out = malloc(sizeof(char*) * ((size_t)got + 2));
   int n = 0;
   for (char* line = text; line != NULL && *line != 0;) {
