@@ -4,7 +4,7 @@ import { proxyAgent } from './client-agent.js';
 import { connectError } from './connect-errors.js';
 import { EngineError } from './errors.js';
 import { startHeartbeat } from './heartbeat.js';
-import { BINARY_FRAME, incomingSize, TEXT_FRAME, TextBytes, toIncoming, toMessage, type Body, type Incoming, type Message } from './message.js';
+import { frameOf, incomingSize, TextBytes, toIncoming, toMessage, type Body, type Incoming, type Message } from './message.js';
 import { DEFAULT_CONNECT_TIMEOUT_MS, DEFAULT_PING_INTERVAL_MS, limitOf, withLimits, type Limits } from './options.js';
 import { MessageQueue, type Taken } from './queue.js';
 import { loadTlsCredentials, readCredentialFile } from './tls-credentials.js';
@@ -195,7 +195,7 @@ export class Client {
     if (socket.bufferedAmount + size > limit) {
       throw new EngineError('outgoingBufferFull', [socket.bufferedAmount, limit]);
     }
-    socket.send(data instanceof TextBytes ? data.bytes : data, isBinary(data) ? BINARY_FRAME : TEXT_FRAME);
+    socket.send(data instanceof TextBytes ? data.bytes : data, frameOf(data));
   }
 
   /**
@@ -373,7 +373,7 @@ export class Client {
   }
 
   private flushOutbox(socket: WebSocket): void {
-    for (const data of this.outbox) socket.send(data instanceof TextBytes ? data.bytes : data, { binary: isBinary(data) });
+    for (const data of this.outbox) socket.send(data instanceof TextBytes ? data.bytes : data, frameOf(data));
     this.dropOutbox();
   }
 
@@ -383,7 +383,6 @@ export class Client {
   }
 }
 
-const isBinary = (data: Body): boolean => typeof data !== 'string' && !(data instanceof TextBytes);
 
 function toArray(ca: ClientTls['ca']): Array<string | Buffer> {
   if (ca === undefined) return [];

@@ -31,15 +31,26 @@ export function incomingSize(incoming: Incoming): number {
 }
 
 /** `ws` send options, one object each instead of one per message (`ws` copies them). */
-export const TEXT_FRAME = Object.freeze({ binary: false });
-export const BINARY_FRAME = Object.freeze({ binary: true });
+const TEXT_FRAME: FrameOptions = Object.freeze({ binary: false });
+const BINARY_FRAME: FrameOptions = Object.freeze({ binary: true });
+
+type FrameOptions = Readonly<{ binary: boolean }>;
 
 /** What can be sent: text (a string or UTF-8 bytes) or binary data. */
 export type Body = string | Uint8Array | TextBytes;
 
-/** The bytes a body puts on the wire (text as UTF-8), and whether it is a binary frame. */
-export function bodyPayload(data: Body): { payload: Uint8Array; binary: boolean } {
-  if (typeof data === 'string') return { payload: Buffer.from(data, 'utf8'), binary: false };
-  if (data instanceof TextBytes) return { payload: data.bytes, binary: false };
-  return { payload: data, binary: true };
+/** Whether a body goes out as a binary frame (text is a string or UTF-8 bytes). */
+export function isBinaryBody(data: Body): boolean {
+  return typeof data !== 'string' && !(data instanceof TextBytes);
+}
+
+/** The `ws` send options of a body's frame. */
+export function frameOf(data: Body): FrameOptions {
+  return isBinaryBody(data) ? BINARY_FRAME : TEXT_FRAME;
+}
+
+/** The bytes a body puts on the wire (text as UTF-8). */
+export function bodyBytes(data: Body): Uint8Array {
+  if (typeof data === 'string') return Buffer.from(data, 'utf8');
+  return data instanceof TextBytes ? data.bytes : data;
 }

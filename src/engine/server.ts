@@ -5,7 +5,7 @@ import WebSocket, { WebSocketServer } from 'ws';
 import { closeGracefully } from './client.js';
 import { EngineError } from './errors.js';
 import { formatAddress, parseInterface, parsePort } from './listen-address.js';
-import { BINARY_FRAME, incomingSize, TEXT_FRAME, TextBytes, toIncoming, toMessage, type Body, type Incoming, type Message } from './message.js';
+import { bodyBytes, frameOf, incomingSize, toIncoming, toMessage, type Body, type Incoming, type Message } from './message.js';
 import { DEFAULT_PING_INTERVAL_MS, withLimits, type Limits } from './options.js';
 import { HeartbeatGroup } from './heartbeat.js';
 import { MessageQueue, type Taken } from './queue.js';
@@ -272,14 +272,12 @@ export class Server {
     // Text goes out as UTF-8 bytes: ws writes an unmasked (server) string as it is, and the socket
     // then counts it in UTF-16 units, so bufferedAmount would under-count Cyrillic twice and CJK
     // three times and the limit below would let that much more pile up for a peer that never reads.
-    // (what bodyPayload gives, without an object per message)
-    const binary = typeof data !== 'string' && !(data instanceof TextBytes);
-    const payload = typeof data === 'string' ? Buffer.from(data, 'utf8') : data instanceof TextBytes ? data.bytes : data;
+    const payload = bodyBytes(data);
     const buffered = connection.socket.bufferedAmount;
     if (buffered + payload.byteLength > this.limits.maxOutgoingBuffer) {
       throw new EngineError('outgoingBufferFull', [buffered, this.limits.maxOutgoingBuffer]);
     }
-    connection.socket.send(payload, binary ? BINARY_FRAME : TEXT_FRAME);
+    connection.socket.send(payload, frameOf(data));
     return true;
   }
 
