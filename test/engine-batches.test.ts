@@ -6,17 +6,12 @@
  * that gets no answer.
  */
 import assert from 'node:assert/strict';
-import { type ChildProcess } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import WebSocket from 'ws';
 import { CLIENT, SERVER } from '../src/api/table.js';
 import { Blob1C } from '../src/daemon/wire.js';
 import { TextBytes } from '../src/engine/message.js';
-import { engineSocketReady, methodNumber as m, propNumber as p, spawnEngine } from './support/engine.js';
-import { startCliEcho, type Peer } from './support/processes.js';
+import { methodNumber as m, propNumber as p, suiteEngine } from './support/engine.js';
 import { waitFor } from './support/wait.js';
 import { receivedData, receivedText, WireClient, type WireResponse } from './support/wire-client.js';
 
@@ -47,19 +42,10 @@ function received(r: WireResponse): Array<[unknown, unknown]> {
 }
 
 describe('batches and send grants (engine over its socket)', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'onec-ws-batches-'));
-  const socket = join(dir, 'engine.sock');
-  let engine: ChildProcess;
-  let echo: Peer & { url: string };
+  const suite = suiteEngine('onec-ws-batches-', { graceMs: 30_000 });
+  const { socket } = suite;
   before(async () => {
-    echo = await startCliEcho();
-    engine = spawnEngine(socket, { graceMs: 30_000 });
-    await engineSocketReady(socket);
     await new Promise((resolve) => setTimeout(resolve, 100)); // bound is not yet listening
-  });
-  after(async () => {
-    engine.kill();
-    await echo.stop();
   });
 
   /** A server object (its own engine session) on a free port, a `ws` peer connected, `messages` from it queued. */
@@ -156,7 +142,7 @@ describe('batches and send grants (engine over its socket)', () => {
   it('a connected client is granted Send; a POST sends without an answer; no grant once disconnected', async () => {
     const c = await WireClient.open(socket);
     assert.equal((await c.openObject(0)).grant, undefined, 'nothing to send to yet');
-    const connected = await c.call(m(CLIENT, 'Подключиться'), echo.url);
+    const connected = await c.call(m(CLIENT, 'Подключиться'), suite.echo.url);
     assert.equal(connected.ok, true);
     assert.equal(connected.grant?.methodId, m(CLIENT, 'Отправить'));
     assert.equal(connected.grant?.keys, undefined);

@@ -6,29 +6,17 @@ import { mkdtempSync, statSync, existsSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { CLIENT, SERVER, findMember } from '../src/api/table.js';
 import { Blob1C, Date1C } from '../src/daemon/wire.js';
-import { engineSocketReady, methodNumber as m, propNumber as p, spawnEngine, type EngineOptions } from './support/engine.js';
-import { startCliEcho, type Peer } from './support/processes.js';
+import { engineSocketReady, methodNumber as m, propNumber as p, spawnEngine, suiteEngine, type EngineOptions } from './support/engine.js';
 import { waitFor } from './support/wait.js';
 import { receivedText, WireClient } from './support/wire-client.js';
 
 
 describe('engine process over its socket', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'onec-ws-engine-'));
-  const socket = join(dir, 'engine.sock');
-  let engine: ChildProcess;
-  let echo: Peer & { url: string };
-  before(async () => {
-    echo = await startCliEcho();
-    engine = spawnEngine(socket);
-    await engineSocketReady(socket);
-  });
-  after(async () => {
-    engine.kill();
-    await echo.stop();
-  });
+  const suite = suiteEngine('onec-ws-engine-');
+  const { socket } = suite;
 
   it('creates its socket readable by its owner only', () => {
     assert.equal(statSync(socket).mode & 0o777, 0o600);
@@ -38,10 +26,10 @@ describe('engine process over its socket', () => {
     const c = await WireClient.open(socket);
     assert.ok((await c.openObject(0)).ok);
     assert.equal((await c.get(p(CLIENT, 'Статус'))).value, 0);
-    assert.ok((await c.call(m(CLIENT, 'Подключиться'), echo.url)).ok);
+    assert.ok((await c.call(m(CLIENT, 'Подключиться'), suite.echo.url)).ok);
     assert.equal((await c.get(p(CLIENT, 'status'))).value, 1);
-    assert.equal((await c.get(p(CLIENT, 'Сервер'))).value, echo.url);
-    const again = await c.call(m(CLIENT, 'connect'), echo.url);
+    assert.equal((await c.get(p(CLIENT, 'Сервер'))).value, suite.echo.url);
+    const again = await c.call(m(CLIENT, 'connect'), suite.echo.url);
     assert.equal(again.ok, false);
     assert.match(String(again.error), /Подключение уже выполнено/);
     assert.equal((await c.call(m(CLIENT, 'ОписаниеОшибки'))).value, again.error);

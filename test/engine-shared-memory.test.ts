@@ -7,18 +7,15 @@
  * unverifiable SHARE leaves the connection on the socket.
  */
 import assert from 'node:assert/strict';
-import { type ChildProcess } from 'node:child_process';
-import { closeSync, fstatSync, mkdtempSync, openSync, readSync, writeSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { closeSync, fstatSync, openSync, readSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import WebSocket from 'ws';
 import { CLIENT, SERVER } from '../src/api/table.js';
 import { SHARED_FROM } from '../src/daemon/shared.js';
 import { Blob1C, Op, Writer } from '../src/daemon/wire.js';
 import { TextBytes } from '../src/engine/message.js';
-import { engineSocketReady, methodNumber as m, propNumber as p, spawnEngine } from './support/engine.js';
-import { startCliEcho, type Peer } from './support/processes.js';
+import { methodNumber as m, propNumber as p, suiteEngine } from './support/engine.js';
 import { waitFor } from './support/wait.js';
 import { WireClient, type WireResponse } from './support/wire-client.js';
 
@@ -40,19 +37,8 @@ function sharedCall(methodId: number, binary: boolean, length: number, ...before
 }
 
 describe('shared memory for large bodies (engine over its socket)', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'onec-ws-shared-'));
-  const socket = join(dir, 'engine.sock');
-  let engine: ChildProcess;
-  let echo: Peer & { url: string };
-  before(async () => {
-    echo = await startCliEcho();
-    engine = spawnEngine(socket);
-    await engineSocketReady(socket);
-  });
-  after(async () => {
-    engine.kill();
-    await echo.stop();
-  });
+  const suite = suiteEngine('onec-ws-shared-');
+  const { dir, socket } = suite;
 
   /** A client object connected to the echo server, its areas shared; `reads` counts bodies read from the in area. */
   async function sharedClient(name: string): Promise<{ c: WireClient; out: Area; into: Area; reads: number[] }> {
@@ -70,7 +56,7 @@ describe('shared memory for large bodies (engine over its socket)', () => {
       assert.equal(readSync(into.fd, bytes, 0, length, offset), length);
       return bytes;
     };
-    assert.ok((await c.call(m(CLIENT, 'Подключиться'), echo.url)).ok);
+    assert.ok((await c.call(m(CLIENT, 'Подключиться'), suite.echo.url)).ok);
     return { c, out, into, reads };
   }
 
@@ -172,7 +158,7 @@ describe('shared memory for large bodies (engine over its socket)', () => {
     assert.equal((await c.share(process.pid, out, { fd: 99_999, ino: into.ino })).value, false, 'an fd not open is refused');
     assert.equal((await c.share(0x7ffffff0, out, into)).value, false, 'a pid that does not exist is refused');
     // nothing shared: a request naming the area is an error, and the socket path works as before
-    assert.ok((await c.call(m(CLIENT, 'Подключиться'), echo.url)).ok);
+    assert.ok((await c.call(m(CLIENT, 'Подключиться'), suite.echo.url)).ok);
     const named = await c.request(sharedCall(m(CLIENT, 'Отправить'), true, 10));
     assert.equal(named.ok, false, 'a shared body without shared memory is refused');
     const body = Buffer.alloc(SHARED_FROM + 1, 0x42);
